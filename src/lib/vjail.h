@@ -257,6 +257,62 @@ int vj_run(struct vj_conf *conf, struct vj_cjail **sel, size_t nsel, char **targ
            size_t ntargets, const struct vj_opts *opts);
 
 /* ===================================================================== */
+/* registry (registry.c): live jails under /run/vjail                    */
+/* ===================================================================== */
+
+/* A live (or dying) jail as recorded by the registry. */
+struct vj_jail {
+    int jid;
+    char *name;              /* full name, "parent.child" for nested jails */
+    char *path;              /* root directory as given */
+    char *hostname;
+    int parent;              /* parent jid, 0 = top level */
+    bool dying;              /* removed, still releasing resources */
+    pid_t sup_pid;           /* supervisor pid (pid 1 of the jail), host view */
+    struct vj_cjail *params; /* recorded (expanded) parameters */
+};
+
+/* All jails visible to the caller, sorted by jid.  Dead jails found on
+ * the way (supervisor gone) are cleaned up first. */
+int vj_registry_list(struct vj_jail **out, size_t *n, bool with_dying, vj_error_t *err);
+/* Find by name or jid (a numeric argument is a jid).  Not found:
+ * -1 with err = `jail "X" not found` (caller adds its program prefix). */
+int vj_registry_find(const char *name_or_jid, bool with_dying, struct vj_jail *out,
+                     vj_error_t *err);
+void vj_jail_clear(struct vj_jail *j);
+void vj_jail_list_free(struct vj_jail *list, size_t n);
+
+/* ===================================================================== */
+/* engine (engine_*.c): entering a live jail                             */
+/* ===================================================================== */
+
+/* Join every namespace, the cgroup and the root of a live jail (jexec,
+ * in-jail exec.* commands).  The pid namespace applies to children, so
+ * the caller forks after this; the child then sets up its user and calls
+ * vj_policy_apply() before exec. */
+int vj_jail_attach(const struct vj_jail *j, vj_error_t *err);
+
+/* ===================================================================== */
+/* users (user.c): credentials and environment for commands              */
+/* ===================================================================== */
+
+/* Look a user up in the current root's passwd (call after attach for a
+ * jail-side user, before for a host-side one). */
+struct vj_user {
+    uid_t uid;
+    gid_t gid;
+    char *name, *home, *shell;
+};
+int vj_user_lookup(const char *name, struct vj_user *out, vj_error_t *err);
+void vj_user_clear(struct vj_user *u);
+/* initgroups + setgid + setuid, and USER/HOME/SHELL (FreeBSD setusercontext
+ * as far as Linux has it). */
+int vj_user_become(const struct vj_user *u, vj_error_t *err);
+/* exec.clean / -l: keep TERM, PATH=/bin:/usr/bin:/sbin:/usr/sbin (see man),
+ * USER, HOME, SHELL of u (u may be NULL: current user). */
+void vj_user_clean_env(const struct vj_user *u);
+
+/* ===================================================================== */
 /* security (security.c devfs.c): the policy every jailed process gets   */
 /* ===================================================================== */
 
