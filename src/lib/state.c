@@ -1,9 +1,1041 @@
-/* STUB, replaced by the engine work: the create/modify/remove state machine. */
+/*
+ * The jail(8) state machine: create, modify, remove (and the -rc, -cm,
+ * -mr, -C combinations) of the selected jails, in dependency order, with
+ * FreeBSD's step order (spec 4.1, 4.2), messages and rollback.
+ *
+ * Jails are worked on one after another in dependency order (creation:
+ * dependencies first; removal: dependents first).  With several jails and
+ * -p N (N != 1), independent jails are run by up to N forked workers at
+ * once (unlimited without -p); a worker's exit status tells its result.
+ */
 #include "vjail.h"
+
+#include <ctype.h>
+#include <sched.h>
+#include <stdarg.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/pidfd.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+
+enum { WS_PENDING, WS_RUNNING, WS_OK, WS_FAILED };
+
+struct work {
+    struct vj_cjail *cj;    /* configuration (NULL: a running jail not in conf) */
+    char *target;           /* name or jid for jails not in conf */
+    const char *name;       /* display name */
+    bool cfgname;           /* messages carry "NAME: " */
+    int status;
+    pid_t worker;
+    size_t *deps;           /* indices of works this one waits for */
+    size_t ndeps;
+};
+
+struct run {
+    const struct vj_opts *o;
+    struct work *w;
+    size_t nw;
+    bool note_remove;
+    bool cleanup_rec_fds;
+};
+
+static int verbosity(const struct vj_opts *o)
+{
+    return o->quiet || o->print_jid ? -1 : o->verbose ? 1 : 0;
+}
+
+static void warnj(const struct work *w, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void warnj(const struct work *w, const char *fmt, ...)
+{
+    va_list ap;
+    fflush(stdout);
+    fprintf(stderr, "jail: ");
+    if (w->cfgname)
+        fprintf(stderr, "%s: ", w->name);
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fputc('\n', stderr);
+    fflush(stderr);
+}
+
+/* Print an error whose message may already name the jail. */
+static void warn_err(const struct work *w, vj_error_t *err)
+{
+    const char *m = (*err)->msg;
+    size_t nl = strlen(w->name);
+    if (w->cfgname && !strncmp(m, w->name, nl) && !strncmp(m + nl, ": ", 2))
+        m += nl + 2;
+    else if (!w->cfgname && !strncmp(m, w->name, nl) && !strncmp(m + nl, ": ", 2))
+        m += nl + 2;
+    warnj(w, "%s", m);
+    vj_error_release(err);
+}
+
+static void notej(const struct run *r, const struct work *w, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static void notej(const struct run *r, const struct work *w, const char *fmt, ...)
+{
+    (void)r;
+    va_list ap;
+    if (w->cfgname)
+        printf("%s: ", w->name);
+    va_start(ap, fmt);
+    vprintf(fmt, ap);
+    va_end(ap);
+    fflush(stdout);
+}
+
+/* ---------------------------------------------------------------- */
+/* small helpers                                                    */
+
+static bool all_digits(const char *s)
+{
+    if (!s || !*s)
+        return false;
+    for (; *s; s++)
+        if (!isdigit((unsigned char)*s))
+            return false;
+    return true;
+}
+
+/* A deep copy of the expanded parameters, for the registry. */
+static struct vj_cjail *cjail_record(const struct vj_cjail *cj, const char *name)
+{
+    struct vj_cjail *c = xcalloc(1, sizeof *c);
+    c->name = xstrdup(name);
+    c->expanded = true;
+    c->params = xcalloc(cj->nparams + 1, sizeof *c->params);
+    for (size_t i = 0; i < cj->nparams; i++) {
+        const struct vj_cparam *p = &cj->params[i];
+        if (p->is_var)
+            continue;
+        struct vj_cparam *q = &c->params[c->nparams++];
+        q->name = xstrdup(p->name);
+        q->def = p->def;
+        q->negated = p->negated;
+        q->nvalues = p->nvalues;
+        q->values = xcalloc(p->nvalues + 1, sizeof *q->values);
+        for (size_t k = 0; k < p->nvalues; k++)
+            q->values[k] = xstrdup(p->values[k]);
+        q->loc = p->loc;
+    }
+    return c;
+}
+
+static void vnote_jail_set(const struct work *w, const char *op, const struct vj_cjail *cj,
+                           int jid)
+{
+    struct vj_buf b = {0};
+    buf_printf(&b, "jail_set(%s) jid=%d", op, jid);
+    for (size_t i = 0; i < cj->nparams; i++) {
+        const struct vj_cparam *p = &cj->params[i];
+        if (p->is_var || !p->def || !(p->def->flags & PF_KERNEL) || !strcmp(p->name, "jid"))
+            continue;
+        cleanup_free char *dn = vj_cparam_display_name(p);
+        buf_printf(&b, " %s", dn);
+        for (size_t k = 0; k < p->nvalues; k++) {
+            cleanup_free char *q = vj_quote_value(p->values[k]);
+            buf_printf(&b, "%c%s", k ? ',' : '=', q);
+        }
+    }
+    cleanup_free char *s = buf_steal(&b);
+    if (w->cfgname)
+        printf("%s: ", w->name);
+    printf("%s\n", s);
+    fflush(stdout);
+}
+
+static int rec_save_locked(const struct vj_rec *rec, vj_error_t *err)
+{
+    cleanup_close int lk = vj_reg_lock(err);
+    if (lk < 0)
+        return -1;
+    return vj_reg_save(rec, err);
+}
+
+static void cmdctx_init(struct vj_cmdctx *c, const struct work *w, const struct vj_cjail *cj,
+                        const struct vj_rec *rec, const struct run *r)
+{
+    memset(c, 0, sizeof *c);
+    c->cj = cj;
+    c->rec = rec;
+    c->name = w->cfgname ? w->name : rec ? rec->j.name : w->name;
+    c->cfgname = w->cfgname;
+    c->verbose = verbosity(r->o) > 0;
+    c->jid = rec ? rec->j.jid : 0;
+    c->path = cj ? vj_cjail_str(cj, "path") : NULL;
+    if (!c->path && rec)
+        c->path = rec->j.path;
+}
+
+/* Run every value of an exec.* parameter in order; stop at the first
+ * failure. */
+static int run_hooks(const struct run *r, const struct work *w, const struct vj_cjail *cj,
+                     const struct vj_rec *rec, const char *param, bool injail)
+{
+    if (!cj)
+        return 0;
+    struct vj_cparam *p = vj_cjail_get(cj, param);
+    if (!p || !p->nvalues)
+        return 0;
+    struct vj_cmdctx c;
+    cmdctx_init(&c, w, cj, rec, r);
+    if (!strcmp(param, "command") && cj->cmdline)
+        return vj_exec_run(&c, param, NULL, p->values, injail);
+    for (size_t i = 0; i < p->nvalues; i++) {
+        if (!p->values[i][0])
+            continue;
+        if (vj_exec_run(&c, param, p->values[i], NULL, injail) < 0)
+            return -1;
+    }
+    return 0;
+}
+
+/* ---------------------------------------------------------------- */
+/* removal                                                          */
+
+/* Unmount, in reverse order, every recorded mount; then the cgroup and
+ * the registry entry.  Used on rollback and after exec.poststop. */
+static void release_mounts(struct vj_rec *rec, const struct work *w, bool verbose)
+{
+    for (size_t i = rec->nmounts; i-- > 0;) {
+        vj_error_t err = NULL;
+        if (verbose && vj_is_mountpoint(rec->mounts[i]))
+            printf("%s%sumount %s\n", w->cfgname ? w->name : "", w->cfgname ? ": " : "",
+                   rec->mounts[i]);
+        if (vj_umount_target(rec->mounts[i], &err) < 0)
+            warn_err(w, &err);
+    }
+}
+
+static void finish_entry(struct vj_rec *rec)
+{
+    vj_error_t err = NULL;
+    cleanup_close int lk = vj_reg_lock(&err);
+    vj_error_release(&err);
+    vj_cgroup_remove(rec->cgroup);
+    vj_reg_delete(rec->j.jid);
+}
+
+/* stop.timeout: SIGTERM the jail's own processes and wait for them. */
+static void term_procs(const struct run *r, const struct work *w, const struct vj_rec *rec,
+                       long long timeout)
+{
+    if (timeout <= 0 || !rec->cgroup)
+        return;
+    struct vj_buf pids = {0};
+    int n = vj_cgroup_signal(rec->cgroup, SIGTERM, &pids);
+    cleanup_free char *list = buf_steal(&pids);
+    if (!n)
+        return;
+    if (verbosity(r->o) > 0)
+        notej(r, w, "sent SIGTERM to:%s\n", list);
+    cleanup_free char *leaf = xasprintf("%s/jail", rec->cgroup);
+    struct timespec end, now;
+    clock_gettime(CLOCK_MONOTONIC, &end);
+    end.tv_sec += timeout;
+    for (;;) {
+        if (vj_cgroup_populated(leaf) != 1)
+            return;
+        clock_gettime(CLOCK_MONOTONIC, &now);
+        if (now.tv_sec > end.tv_sec || (now.tv_sec == end.tv_sec && now.tv_nsec >= end.tv_nsec))
+            break;
+        struct timespec ts = {0, 20000000};
+        nanosleep(&ts, NULL);
+    }
+    if (verbosity(r->o) > 0)
+        notej(r, w, "timed out\n");
+}
+
+/* The kernel part of jail_remove: the jail is dying from here on. */
+static void kill_jail(struct vj_rec *rec)
+{
+    vj_error_t err = NULL;
+    {
+        cleanup_close int lk = vj_reg_lock(&err);
+        vj_error_release(&err);
+        rec->state = JS_DYING;
+        rec->j.dying = true;
+        rec->owner = getpid();
+        rec->owner_start = vj_proc_start(getpid());
+        vj_reg_save(rec, NULL);
+    }
+    vj_supervisor_kill(rec);
+    vj_cgroup_kill(rec->cgroup);
+}
+
+/* FreeBSD's stop list.  cj: configuration used for the hooks (NULL: -R or
+ * a jail not in the configuration).  Returns 0 or -1. */
+static int remove_jail(const struct run *r, const struct work *w, struct vj_cjail *cj,
+                       struct vj_rec *rec, bool announce)
+{
+    if (run_hooks(r, w, cj, rec, "exec.prestop", false) < 0)
+        return -1;
+    if (run_hooks(r, w, cj, rec, "exec.stop", true) < 0)
+        return -1;
+    term_procs(r, w, rec, cj ? vj_cjail_int(cj, "stop.timeout", 10) : 10);
+    kill_jail(rec);
+    int v = verbosity(r->o);
+    if (v > 0 || (v == 0 && announce))
+        notej(r, w, "removed\n");
+    int rc = 0;
+    if (run_hooks(r, w, cj, rec, "exec.poststop", false) < 0)
+        rc = -1;
+    release_mounts(rec, w, v > 0);
+    if (run_hooks(r, w, cj, rec, "exec.release", false) < 0)
+        rc = -1;
+    finish_entry(rec);
+    return rc;
+}
+
+/* -C for a jail that is not running: the post-removal steps only. */
+static int clean_jail(const struct run *r, struct work *w)
+{
+    struct vj_cjail *cj = w->cj;
+    vj_error_t err = NULL;
+    if (!cj->expanded && vj_conf_expand(cj, 0, &err) < 0) {
+        warn_err(w, &err);
+        return -1;
+    }
+    struct vj_rec fake = {0};
+    fake.j.name = xstrdup(w->name);
+    fake.j.path = vj_cjail_str(cj, "path") ? xstrdup(vj_cjail_str(cj, "path")) : NULL;
+    int rc = 0;
+    if (run_hooks(r, w, cj, &fake, "exec.poststop", false) < 0)
+        rc = -1;
+    struct vj_mnt *m = NULL;
+    size_t nm = 0;
+    if (vj_mounts_plan(cj, &m, &nm, &err) == 0) {
+        for (size_t i = nm; i-- > 0;)
+            if (vj_umount_target(m[i].target, &err) < 0)
+                warn_err(w, &err);
+        vj_mounts_free(m, nm);
+    } else {
+        warn_err(w, &err);
+    }
+    if (run_hooks(r, w, cj, &fake, "exec.release", false) < 0)
+        rc = -1;
+    vj_rec_clear(&fake);
+    return rc;
+}
+
+/* ---------------------------------------------------------------- */
+/* creation                                                         */
+
+static bool jail_needs_temp_persist(const struct vj_cjail *cj)
+{
+    const char *p[] = {"exec.start", "command", "exec.poststart"};
+    for (size_t i = 0; i < 3; i++) {
+        struct vj_cparam *c = vj_cjail_get(cj, p[i]);
+        if (c && c->nvalues)
+            return true;
+    }
+    return false;
+}
+
+static int check_path(const struct work *w, const char *path, vj_error_t *err)
+{
+    if (!path)
+        return 0;
+    if (path[0] != '/')
+        return vj_error_make(err, 0, "path %s: not an absolute pathname", path);
+    struct stat st;
+    if (stat(path, &st) < 0)
+        return vj_error_make(err, errno, "path %s", path);
+    if (!S_ISDIR(st.st_mode))
+        return vj_error_make(err, ENOTDIR, "path %s", path);
+    (void)w;
+    return 0;
+}
+
+/* Roll a failed creation back, without any exec.* hook (FreeBSD). */
+static void rollback(const struct run *r, const struct work *w, struct vj_rec *rec, bool created)
+{
+    if (created) {
+        kill_jail(rec);
+        int v = verbosity(r->o);
+        if (v > 0 || (v == 0 && w->cfgname))
+            notej(r, w, "removed\n");
+    }
+    release_mounts(rec, w, false);
+    finish_entry(rec);
+}
+
+static int create_jail(const struct run *r, struct work *w)
+{
+    struct vj_cjail *cj = w->cj;
+    vj_error_t err = NULL;
+    const struct vj_opts *o = r->o;
+
+    /* Nested: a jailed jail(8).  The registry is not reachable from
+     * inside; FreeBSD's kernel answers for jails without children.max. */
+    int self = 0, cmax = 0;
+    if (vj_self_jail(&self, &cmax, NULL) == 0 && self > 0) {
+        if (cmax <= 0)
+            fprintf(stderr, "jail: jail_set: Operation not permitted\n");
+        else
+            fprintf(stderr, "jail: prison limit exceeded\n");
+        return -1;
+    }
+
+    /* Identity: explicit jid (or numeric block name), name. */
+    const char *jidp = NULL;
+    struct vj_cparam *pj = vj_cjail_get(cj, "jid");
+    if (pj && pj->nvalues)
+        jidp = pj->values[pj->nvalues - 1];
+    struct vj_cparam *pn = vj_cjail_get(cj, "name");
+    const char *name = pn && pn->nvalues ? pn->values[pn->nvalues - 1] : NULL;
+    if (name && strchr(name, '$'))
+        name = NULL; /* expanded below; checked again then */
+    if (!name && !cj->cmdline && cj->name && !all_digits(cj->name))
+        name = cj->name;
+    int want = 0;
+    if (jidp && all_digits(jidp))
+        want = atoi(jidp);
+    else if (!jidp && !cj->cmdline && all_digits(cj->name))
+        want = atoi(cj->name);
+
+    struct vj_rec rec;
+    {
+        cleanup_close int lk = vj_reg_lock(&err);
+        if (lk < 0) {
+            warn_err(w, &err);
+            return -1;
+        }
+        if (vj_reg_reserve(&rec, want, name, 0, &err) < 0) {
+            warn_err(w, &err);
+            return -1;
+        }
+    }
+    /* ${jid} expands to the reserved JID. */
+    if (!cj->expanded && vj_conf_expand(cj, rec.j.jid, &err) < 0) {
+        warn_err(w, &err);
+        finish_entry(&rec);
+        vj_rec_clear(&rec);
+        return -1;
+    }
+    if (!w->cfgname && !cj->cmdline)
+        w->name = cj->name;
+    const char *ename = vj_cjail_str(cj, "name");
+    if (ename && strcmp(ename, rec.j.name) != 0) {
+        /* name came out of a variable: re-check uniqueness */
+        cleanup_close int lk = vj_reg_lock(&err);
+        struct vj_rec other;
+        if (lk >= 0 && vj_reg_lookup(ename, false, &other, NULL) == 0) {
+            vj_rec_clear(&other);
+            warnj(w, "\"%s\" already exists", ename);
+            vj_reg_delete(rec.j.jid);
+            vj_rec_clear(&rec);
+            return -1;
+        }
+        free(rec.j.name);
+        rec.j.name = xstrdup(ename);
+    }
+    if (!w->cfgname)
+        w->name = rec.j.name;
+
+    int rc = -1;
+    bool created = false;
+    struct vj_mnt *mnts = NULL;
+    size_t nmnts = 0;
+    const char *path = vj_cjail_str(cj, "path");
+    bool persist = vj_cjail_bool(cj, "persist", false);
+    struct vj_cparam *vi = vj_cjail_get(cj, "vnet.interface");
+
+    /* step 0: parameter checks */
+    if (vi && vi->nvalues) {
+        /* TODO(vnet): move the interfaces into the jail's netns here
+         * (after exec.created) and back on rollback. */
+        warnj(w, "vnet.interface: not supported yet");
+        goto fail;
+    }
+    if (!persist && !jail_needs_temp_persist(cj)) {
+        warnj(w, "new jail must persist or attach");
+        goto fail;
+    }
+    if (vj_mounts_plan(cj, &mnts, &nmnts, &err) < 0) {
+        warn_err(w, &err);
+        goto fail;
+    }
+    rec.j.path = xstrdup(path ? path : "/");
+    rec.j.hostname = xstrdup(vj_cjail_str(cj, "host.hostname") ? vj_cjail_str(cj, "host.hostname") : "");
+    rec.persist = persist;
+    rec.temp_persist = !persist;
+    rec.j.params = cjail_record(cj, rec.j.name);
+    if (rec_save_locked(&rec, &err) < 0) {
+        warn_err(w, &err);
+        goto fail;
+    }
+
+    /* 1: exec.prepare */
+    if (run_hooks(r, w, cj, &rec, "exec.prepare", false) < 0)
+        goto fail;
+    /* 3-7: mounts, each recorded before it is made */
+    for (size_t i = 0; i < nmnts; i++) {
+        rec.mounts = xrealloc(rec.mounts, (rec.nmounts + 2) * sizeof *rec.mounts);
+        rec.mounts[rec.nmounts++] = xstrdup(mnts[i].target);
+        rec.mounts[rec.nmounts] = NULL;
+        if (rec_save_locked(&rec, &err) < 0) {
+            warn_err(w, &err);
+            goto fail;
+        }
+        if (verbosity(o) > 0)
+            notej(r, w, "mount -t %s %s %s\n", mnts[i].type, mnts[i].src, mnts[i].target);
+        if (vj_mount_one(cj, &mnts[i], &err) < 0) {
+            warn_err(w, &err);
+            goto fail;
+        }
+    }
+    /* 8: exec.prestart */
+    if (run_hooks(r, w, cj, &rec, "exec.prestart", false) < 0)
+        goto fail;
+    /* 9: create */
+    if (check_path(w, path, &err) < 0) {
+        warn_err(w, &err);
+        goto fail;
+    }
+    if (verbosity(o) > 0)
+        vnote_jail_set(w, "JAIL_CREATE", cj, rec.j.jid);
+    if (vj_cgroup_create(&rec, &err) < 0) {
+        warn_err(w, &err);
+        goto fail;
+    }
+    created = true;
+    if (vj_supervisor_start(&rec, cj, &err) < 0) {
+        warn_err(w, &err);
+        goto fail;
+    }
+    {
+        cleanup_close int lk = vj_reg_lock(&err);
+        if (lk < 0) {
+            warn_err(w, &err);
+            goto fail;
+        }
+        rec.state = JS_RUNNING;
+        rec.owner = 0;
+        rec.owner_start = 0;
+        if (vj_reg_save(&rec, &err) < 0) {
+            warn_err(w, &err);
+            goto fail;
+        }
+    }
+    if (o->print_jid) {
+        printf("%d\n", rec.j.jid);
+        fflush(stdout);
+    }
+    if (verbosity(o) > 0 || (verbosity(o) == 0 && w->cfgname))
+        notej(r, w, "created\n");
+    /* 10: exec.created; 12: vnet.interface (above); 13-15 */
+    if (run_hooks(r, w, cj, &rec, "exec.created", false) < 0 ||
+        run_hooks(r, w, cj, &rec, "exec.start", true) < 0 ||
+        run_hooks(r, w, cj, &rec, "command", true) < 0 ||
+        run_hooks(r, w, cj, &rec, "exec.poststart", false) < 0)
+        goto fail;
+    /* 16: clear the temporary persist; the supervisor takes over. */
+    if (rec.temp_persist) {
+        if (verbosity(o) > 0) {
+            if (w->cfgname)
+                printf("%s: ", w->name);
+            printf("jail_set(JAIL_UPDATE) jid=%d nopersist\n", rec.j.jid);
+        }
+        cleanup_close int lk = vj_reg_lock(&err);
+        struct vj_rec cur;
+        if (lk >= 0 && vj_reg_load(rec.j.jid, &cur, NULL) == 0) {
+            cur.temp_persist = false;
+            vj_reg_save(&cur, NULL);
+            vj_rec_clear(&cur);
+        }
+        vj_error_release(&err);
+        vj_supervisor_poke(&rec);
+    }
+    if (o->jid_file) {
+        fprintf(o->jid_file, "jid=%d\t", rec.j.jid);
+        vj_conf_print_jail(o->jid_file, cj, "\t");
+        fflush(o->jid_file);
+    }
+    rc = 0;
+    goto out;
+fail:
+    rollback(r, w, &rec, created);
+out:
+    vj_mounts_free(mnts, nmnts);
+    vj_rec_clear(&rec);
+    return rc;
+}
+
+/* ---------------------------------------------------------------- */
+/* modification                                                     */
+
+static bool values_equal(const struct vj_cparam *a, const struct vj_cparam *b)
+{
+    if (!a || !b)
+        return false;
+    if (a->nvalues != b->nvalues || a->negated != b->negated)
+        return false;
+    for (size_t i = 0; i < a->nvalues; i++)
+        if (strcmp(a->values[i], b->values[i]) != 0)
+            return false;
+    return true;
+}
+
+/* First create-only parameter whose requested value differs. */
+static const char *changed_create_only(const struct vj_cjail *cj, const struct vj_rec *rec)
+{
+    for (size_t i = 0; i < cj->nparams; i++) {
+        const struct vj_cparam *p = &cj->params[i];
+        if (p->is_var || !p->def || !(p->def->flags & PF_CREATE) || !strcmp(p->name, "jid"))
+            continue;
+        const struct vj_cparam *q = rec->j.params ? vj_cjail_get(rec->j.params, p->name) : NULL;
+        if (!q) {
+            /* not recorded: the running value is the default */
+            const char *dv = p->def->defval;
+            if (p->nvalues == 1 && dv && !strcmp(p->values[0], dv))
+                continue;
+            if (!strcmp(p->name, "path") && p->nvalues == 1 && rec->j.path &&
+                !strcmp(p->values[0], rec->j.path))
+                continue;
+            return p->name;
+        }
+        if (!values_equal(p, q))
+            return p->name;
+    }
+    return NULL;
+}
+
+static int set_uts(const struct vj_rec *rec, const char *hn, const char *dn, vj_error_t *err)
+{
+    pid_t pid = fork();
+    if (pid < 0)
+        return vj_error_make(err, errno, "fork");
+    if (pid == 0) {
+        int fd = pidfd_open(rec->j.sup_pid, 0);
+        if (fd < 0 || vj_proc_start(rec->j.sup_pid) != rec->sup_start ||
+            setns(fd, CLONE_NEWUTS) < 0)
+            _exit(1);
+        if (hn && sethostname(hn, strlen(hn)) < 0)
+            _exit(2);
+        if (dn && setdomainname(dn, strlen(dn)) < 0)
+            _exit(3);
+        _exit(0);
+    }
+    int st;
+    while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
+        ;
+    if (!WIFEXITED(st) || WEXITSTATUS(st))
+        return vj_error_make(err, 0, "jail_set: cannot update host info");
+    return 0;
+}
+
+/* Merge the new kernel parameters into the recorded ones. */
+static void merge_params(struct vj_rec *rec, const struct vj_cjail *cj)
+{
+    struct vj_cjail *c = rec->j.params;
+    for (size_t i = 0; i < cj->nparams; i++) {
+        const struct vj_cparam *p = &cj->params[i];
+        if (p->is_var || !p->def || !(p->def->flags & PF_KERNEL))
+            continue;
+        struct vj_cparam *q = vj_cjail_get(c, p->name);
+        if (!q) {
+            c->params = xrealloc(c->params, (c->nparams + 1) * sizeof *c->params);
+            q = &c->params[c->nparams++];
+            memset(q, 0, sizeof *q);
+            q->name = xstrdup(p->name);
+            q->def = p->def;
+        } else {
+            for (size_t k = 0; k < q->nvalues; k++)
+                free(q->values[k]);
+            free(q->values);
+        }
+        q->negated = p->negated;
+        q->nvalues = p->nvalues;
+        q->values = xcalloc(p->nvalues + 1, sizeof *q->values);
+        for (size_t k = 0; k < p->nvalues; k++)
+            q->values[k] = xstrdup(p->values[k]);
+    }
+}
+
+/* Returns 0, -1 (failed), or 1 (create-only change with -mr: restart). */
+static int modify_jail(const struct run *r, struct work *w, struct vj_rec *rec)
+{
+    struct vj_cjail *cj = w->cj;
+    vj_error_t err = NULL;
+    if (!cj->expanded && vj_conf_expand(cj, rec->j.jid, &err) < 0) {
+        warn_err(w, &err);
+        return -1;
+    }
+    const char *bad = changed_create_only(cj, rec);
+    if (bad) {
+        if (r->o->ops & JOP_REMOVE)
+            return 1;
+        warnj(w, "%s cannot be changed after creation", bad);
+        return -1;
+    }
+    if (verbosity(r->o) > 0)
+        vnote_jail_set(w, "JAIL_UPDATE", cj, rec->j.jid);
+    struct vj_cparam *hp = vj_cjail_get(cj, "host.hostname");
+    struct vj_cparam *dp = vj_cjail_get(cj, "host.domainname");
+    const char *hn = hp ? (hp->nvalues ? hp->values[hp->nvalues - 1] : "") : NULL;
+    const char *dn = dp ? (dp->nvalues ? dp->values[dp->nvalues - 1] : "") : NULL;
+    if ((hn || dn) && set_uts(rec, hn, dn, &err) < 0) {
+        warn_err(w, &err);
+        return -1;
+    }
+    {
+        cleanup_close int lk = vj_reg_lock(&err);
+        if (lk < 0) {
+            warn_err(w, &err);
+            return -1;
+        }
+        struct vj_rec cur;
+        if (vj_reg_load(rec->j.jid, &cur, &err) < 0) {
+            warn_err(w, &err);
+            return -1;
+        }
+        merge_params(&cur, cj);
+        if (hn) {
+            free(cur.j.hostname);
+            cur.j.hostname = xstrdup(hn);
+        }
+        if (vj_cjail_get(cj, "persist"))
+            cur.persist = vj_cjail_bool(cj, "persist", false);
+        vj_reg_save(&cur, NULL);
+        vj_rec_clear(&cur);
+    }
+    vj_supervisor_poke(rec);
+    int v = verbosity(r->o);
+    if (v > 0 || (v == 0 && w->cfgname))
+        notej(r, w, "updated\n");
+    return 0;
+}
+
+/* ---------------------------------------------------------------- */
+/* one jail: dispatch on the operation                              */
+
+static int find_running(const struct work *w, struct vj_rec *rec, bool with_dying)
+{
+    vj_error_t err = NULL;
+    cleanup_close int lk = vj_reg_lock(&err);
+    if (lk < 0) {
+        vj_error_release(&err);
+        return -1;
+    }
+    const char *key = w->target;
+    char *freeme = NULL;
+    if (!key && w->cj) {
+        const char *n = vj_cjail_str(w->cj, "name");
+        const char *j = vj_cjail_str(w->cj, "jid");
+        if (n && !strchr(n, '$'))
+            key = n;
+        else if (j && all_digits(j))
+            key = j;
+        else
+            key = w->cj->name;
+    }
+    int rc = key ? vj_reg_lookup(key, with_dying, rec, NULL) : -1;
+    free(freeme);
+    return rc;
+}
+
+static int do_jail(const struct run *r, struct work *w)
+{
+    const struct vj_opts *o = r->o;
+    struct vj_rec rec;
+    memset(&rec, 0, sizeof rec);
+    bool running = find_running(w, &rec, (o->ops & JOP_REMOVE) != 0) == 0;
+    int rc = 0;
+    unsigned ops = o->ops;
+
+    if (ops & JOP_REMOVE && !(ops & (JOP_CREATE | JOP_MODIFY))) {
+        /* plain removal */
+        if (!running) {
+            if (o->cleanup && w->cj)
+                return clean_jail(r, w);
+            warnj(w, "\"%s\" not found", w->target ? w->target : w->name);
+            return -1;
+        }
+        if (!w->cfgname)
+            w->name = rec.j.name;
+        struct vj_cjail *cj = o->nocfg_remove ? NULL : w->cj;
+        vj_error_t err = NULL;
+        if (cj && !cj->expanded && vj_conf_expand(cj, rec.j.jid, &err) < 0) {
+            warn_err(w, &err);
+            vj_rec_clear(&rec);
+            return -1;
+        }
+        if (rec.j.dying) {
+            /* Already being released by someone else. */
+            vj_rec_clear(&rec);
+            return 0;
+        }
+        rc = remove_jail(r, w, cj, &rec, r->note_remove);
+        vj_rec_clear(&rec);
+        return rc;
+    }
+    if (running && rec.j.dying) {
+        vj_rec_clear(&rec);
+        running = false;
+    }
+    if (ops & JOP_MODIFY) {
+        if (!running && !(ops & JOP_CREATE)) {
+            warnj(w, "\"%s\" not found", w->cj && w->cj->name ? w->cj->name : w->name);
+            return -1;
+        }
+        if (running) {
+            rc = modify_jail(r, w, &rec);
+            if (rc == 1) {
+                /* -mr: restart */
+                struct vj_cjail *cj = w->cj;
+                rc = remove_jail(r, w, cj, &rec, false);
+                vj_rec_clear(&rec);
+                if (rc == 0) {
+                    cj->expanded = false;
+                    rc = create_jail(r, w);
+                }
+                return rc;
+            }
+            vj_rec_clear(&rec);
+            return rc;
+        }
+    }
+    if (ops & JOP_CREATE) {
+        if (running && (ops & JOP_REMOVE)) {
+            /* -rc restart: removal is not announced */
+            struct vj_cjail *cj = w->cj;
+            vj_error_t err = NULL;
+            if (cj && !cj->expanded && vj_conf_expand(cj, rec.j.jid, &err) < 0) {
+                warn_err(w, &err);
+                vj_rec_clear(&rec);
+                return -1;
+            }
+            rc = remove_jail(r, w, cj, &rec, false);
+            vj_rec_clear(&rec);
+            if (rc < 0)
+                return rc;
+            cj->expanded = false; /* re-expanded with the new jid */
+            return create_jail(r, w);
+        }
+        if (running) {
+            vj_rec_clear(&rec);
+            if (o->wild)
+                return 0; /* all jails: running ones are done */
+            const char *n = vj_cjail_str(w->cj, "name");
+            warnj(w, "\"%s\" already exists", n ? n : w->cj->name);
+            return -1;
+        }
+        if (o->cleanup && w->cj && clean_jail(r, w) < 0)
+            return -1;
+        if (w->cj->expanded && o->cleanup)
+            w->cj->expanded = false;
+        return create_jail(r, w);
+    }
+    vj_rec_clear(&rec);
+    return rc;
+}
+
+/* ---------------------------------------------------------------- */
+/* scheduling                                                       */
+
+static const char *jail_key(const struct vj_cjail *cj)
+{
+    return cj->name;
+}
+
+static int build_deps(struct run *r)
+{
+    for (size_t i = 0; i < r->nw; i++) {
+        struct work *w = &r->w[i];
+        if (!w->cj)
+            continue;
+        char **dep = w->cj->depend;
+        struct vj_cparam *dp = NULL;
+        size_t nd = 0;
+        if (!dep) {
+            dp = vj_cjail_get(w->cj, "depend");
+            nd = dp ? dp->nvalues : 0;
+        } else {
+            while (dep[nd])
+                nd++;
+        }
+        for (size_t k = 0; k < nd; k++) {
+            const char *dn = dep ? dep[k] : dp->values[k];
+            size_t found = r->nw;
+            for (size_t m = 0; m < r->nw; m++)
+                if (r->w[m].cj && !strcmp(jail_key(r->w[m].cj), dn))
+                    found = m;
+            if (found == r->nw) {
+                if (r->o->ops & JOP_CREATE) {
+                    warnj(w, "depends on undefined jail \"%s\"", dn);
+                    w->status = WS_FAILED;
+                }
+                continue;
+            }
+            w->deps = xrealloc(w->deps, (w->ndeps + 1) * sizeof *w->deps);
+            w->deps[w->ndeps++] = found;
+        }
+    }
+    /* Dependency loops: a jail that can reach itself. */
+    for (size_t i = 0; i < r->nw; i++) {
+        bool *seen = xcalloc(r->nw, sizeof *seen);
+        size_t *stack = xcalloc(r->nw * r->nw + 1, sizeof *stack);
+        size_t sp = 0;
+        for (size_t k = 0; k < r->w[i].ndeps; k++)
+            stack[sp++] = r->w[i].deps[k];
+        bool loop = false;
+        while (sp && !loop) {
+            size_t x = stack[--sp];
+            if (x == i) {
+                loop = true;
+                break;
+            }
+            if (seen[x])
+                continue;
+            seen[x] = true;
+            for (size_t k = 0; k < r->w[x].ndeps && sp < r->nw * r->nw; k++)
+                stack[sp++] = r->w[x].deps[k];
+        }
+        if (loop && r->w[i].status == WS_PENDING) {
+            warnj(&r->w[i], "dependency loop");
+            r->w[i].status = WS_FAILED;
+        }
+        free(seen);
+        free(stack);
+    }
+    return 0;
+}
+
+/* Can w start?  1 yes, 0 not yet, -1 never (a dependency failed).
+ * Creation waits for dependencies; removal waits for dependents. */
+static int ready(const struct run *r, size_t i)
+{
+    bool removing = (r->o->ops & JOP_REMOVE) && !(r->o->ops & JOP_CREATE);
+    int res = 1;
+    if (!removing) {
+        for (size_t k = 0; k < r->w[i].ndeps; k++) {
+            int s = r->w[r->w[i].deps[k]].status;
+            if (s == WS_FAILED)
+                return -1;
+            if (s != WS_OK)
+                res = 0;
+        }
+    } else {
+        for (size_t m = 0; m < r->nw; m++)
+            for (size_t k = 0; k < r->w[m].ndeps; k++)
+                if (r->w[m].deps[k] == i && (r->w[m].status == WS_PENDING ||
+                                             r->w[m].status == WS_RUNNING))
+                    res = 0;
+    }
+    return res;
+}
+
+static int reap_worker(struct run *r, bool block)
+{
+    int st;
+    pid_t pid = waitpid(-1, &st, block ? 0 : WNOHANG);
+    if (pid <= 0)
+        return 0;
+    for (size_t i = 0; i < r->nw; i++) {
+        if (r->w[i].status == WS_RUNNING && r->w[i].worker == pid) {
+            r->w[i].status = WIFEXITED(st) && WEXITSTATUS(st) == 0 ? WS_OK : WS_FAILED;
+            return 1;
+        }
+    }
+    return 1;
+}
 
 int vj_run(struct vj_conf *conf, struct vj_cjail **sel, size_t nsel, char **targets,
            size_t ntargets, const struct vj_opts *opts)
 {
-    fprintf(stderr, "jail: operation not implemented yet\n");
-    return 1;
+    (void)conf;
+    struct run r = {.o = opts};
+    r.nw = nsel + ntargets;
+    r.w = xcalloc(r.nw + 1, sizeof *r.w);
+    for (size_t i = 0; i < nsel; i++) {
+        struct work *w = &r.w[i];
+        w->cj = sel[i];
+        w->cfgname = !sel[i]->cmdline;
+        const char *n = vj_cjail_str(sel[i], "name");
+        w->name = sel[i]->name ? sel[i]->name : n ? n : "";
+    }
+    for (size_t i = 0; i < ntargets; i++) {
+        struct work *w = &r.w[nsel + i];
+        w->target = targets[i];
+        w->name = targets[i];
+        w->cfgname = false;
+    }
+    r.note_remove = opts->from_file || r.nw > 1 || opts->wild;
+    if (opts->oldform)
+        r.note_remove = false;
+    build_deps(&r);
+
+    size_t limit = opts->limit > 0 ? (size_t)opts->limit : r.nw;
+    bool parallel = r.nw > 1 && limit > 1;
+    size_t running = 0;
+    for (;;) {
+        bool progress = false, pending = false;
+        for (size_t i = 0; i < r.nw; i++) {
+            struct work *w = &r.w[i];
+            if (w->status != WS_PENDING)
+                continue;
+            int rd = ready(&r, i);
+            if (rd < 0) {
+                warnj(w, "skipped");
+                w->status = WS_FAILED;
+                progress = true;
+                continue;
+            }
+            pending = true;
+            if (rd == 0 || (parallel && running >= limit))
+                continue;
+            if (!parallel) {
+                w->status = do_jail(&r, w) == 0 ? WS_OK : WS_FAILED;
+                progress = true;
+                continue;
+            }
+            fflush(NULL);
+            pid_t pid = fork();
+            if (pid == 0) {
+                int rc = do_jail(&r, w);
+                fflush(NULL);
+                _exit(rc == 0 ? 0 : 1);
+            }
+            if (pid < 0) {
+                warnj(w, "fork: %s", strerror(errno));
+                w->status = WS_FAILED;
+            } else {
+                w->worker = pid;
+                w->status = WS_RUNNING;
+                running++;
+            }
+            progress = true;
+        }
+        if (running && reap_worker(&r, !progress)) {
+            running--;
+            continue;
+        }
+        if (!pending && !running)
+            break;
+        if (!progress && !running) {
+            /* nothing can run: unresolvable waits */
+            for (size_t i = 0; i < r.nw; i++)
+                if (r.w[i].status == WS_PENDING) {
+                    warnj(&r.w[i], "skipped");
+                    r.w[i].status = WS_FAILED;
+                }
+            break;
+        }
+    }
+    int status = 0;
+    for (size_t i = 0; i < r.nw; i++) {
+        if (r.w[i].status != WS_OK)
+            status = 1;
+        free(r.w[i].deps);
+    }
+    free(r.w);
+    return status;
 }

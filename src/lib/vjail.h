@@ -11,6 +11,7 @@
  *   engine      engine*.c   namespaces, supervisor, mounts, exec.* commands
  *   security    security.c  capabilities, seccomp, allow.* policy, devfs
  *   users       user.c      -u/-U/-l and exec.*_user credential setup
+ *   jls output  jls_emit.c jls_format.c  jls(8) formatting, libxo-like emitter
  */
 #ifndef VJAIL_H
 #define VJAIL_H
@@ -163,7 +164,8 @@ struct vj_srcloc {
  * references; after vj_conf_expand() they are plain strings. */
 struct vj_cparam {
     char *name;                     /* canonical name ("allow.mount") */
-    const struct vj_param_def *def; /* NULL: a $variable (never passed on) */
+    const struct vj_param_def *def; /* NULL: a $variable (vj_conf_expand
+                                     * drops variables from params) */
     char **values;                  /* NULL-terminated; empty for `name;` */
     size_t nvalues;
     bool negated;                   /* written "noX" / "allow.noX" */
@@ -173,13 +175,17 @@ struct vj_cparam {
 };
 
 struct vj_cjail {
-    char *name;              /* block name or name= from the command line */
+    char *name;              /* block name or name= (else jid=) from the command
+                              * line; NULL for an anonymous command-line jail */
     struct vj_srcloc loc;    /* where the block starts */
     struct vj_cparam *params;/* merged, in definition order */
     size_t nparams;
     char **depend;           /* resolved names from depend (after expansion) */
     bool expanded;
     bool cmdline;            /* from command-line parameters, not a file */
+    char *error;             /* merge error (e.g. cannot redefine parameter
+                              * "name"), reported by vj_conf_expand: only
+                              * this jail fails, as in FreeBSD */
 };
 
 struct vj_conf {
@@ -222,8 +228,104 @@ bool vj_wild_match(const char *pattern, const char *name);
 
 /* Quote one value the way jail -e / -J / jls -q print it. */
 char *vj_quote_value(const char *v);
-/* Print a jail's parameters, `name=value` joined by sep (jail -e, -J). */
+/* Print a jail's parameters, `name=value` joined by sep (jail -e, -J),
+ * then a newline.  Variables and `jid` are never printed (the -J writer
+ * prints "jid=N" and sep first).  An empty sep means: a NUL byte after
+ * each parameter and one more NUL instead of the newline. */
 void vj_conf_print_jail(FILE *f, const struct vj_cjail *j, const char *sep);
+/* The name as written: "allow.nomount" for a negated allow.mount. */
+char *vj_cparam_display_name(const struct vj_cparam *p);
+
+/* The jails a command line names (conf_select.c).  No names: every
+ * configured jail (wild).  A wildcard name selects every match.  Names
+ * that match no configured jail go to `targets` (pointers into names) for
+ * the engine to look up among running jails; an unmatched wildcard only
+ * when wild_targets (jail -R). */
+struct vj_selection {
+    struct vj_cjail **jails;
+    size_t njails;
+    char **targets;
+    size_t ntargets;
+    bool wild;        /* no names, or a wildcard among them */
+};
+void vj_conf_select(struct vj_conf *conf, char **names, size_t n, bool wild_targets,
+                    struct vj_selection *out);
+void vj_selection_clear(struct vj_selection *s);
+
+/* .include is followed unless this is false (the fuzzer turns it off). */
+extern bool vj_conf_allow_include;
+
+/* --- config internals, shared by conf_*.c only ------------------------ */
+
+/* One piece of an unexpanded value: literal text or a variable name. */
+struct vj_cseg {
+    char *text;
+    bool is_var;
+};
+/* One unexpanded value: pieces concatenated. */
+struct vj_cval {
+    struct vj_cseg *segs;
+    size_t nsegs;
+};
+void vj_cval_clear(struct vj_cval *v);
+void vj_cval_copy(struct vj_cval *dst, const struct vj_cval *src);
+/* Render with ${var} references kept (messages, unexpanded display). */
+char *vj_cval_render(const struct vj_cval *v);
+
+enum vj_cstmt_op { CST_BARE, CST_SET, CST_APPEND };
+struct vj_cstmt {
+    char *name;           /* without "$" for variables */
+    bool is_var;
+    enum vj_cstmt_op op;
+    struct vj_cval *vals;
+    size_t nvals;
+    struct vj_srcloc loc;
+};
+struct vj_csection {
+    char *name;           /* jail name, "*" for the global section */
+    bool wild;
+    struct vj_srcloc loc;
+    struct vj_cstmt *stmts;
+    size_t nstmts;
+};
+/* What the parser builds; lives in vj_conf.priv. */
+struct vj_craw {
+    struct vj_csection **sections; /* file order (2025 parser rules) */
+    size_t nsections;
+    struct vj_csection *global;    /* the implicit "*" section, or NULL */
+    char **files;                  /* interned file names */
+    size_t nfiles;
+    int include_depth;
+};
+struct vj_craw *vj_craw_new(void);
+void vj_craw_free(struct vj_craw *raw);
+const char *vj_craw_intern(struct vj_craw *raw, const char *file);
+/* conf_lex.c: the tokenizer. */
+enum conf_tok { TOK_EOF, TOK_WORD, TOK_PLEQ, TOK_CHAR };
+struct conf_token {
+    enum conf_tok type;
+    char ch;              /* TOK_CHAR: one of , ; = { } or a stray byte */
+    struct vj_cval val;   /* TOK_WORD: the assembled pieces */
+    int npieces;          /* lexical pieces the word was made of */
+    bool has_var;
+    char *raw;            /* source text, for "TOKEN: syntax error" */
+    int line;
+};
+struct conf_lexer {
+    const char *file;     /* for messages */
+    const char *p, *end;
+    int line;
+};
+int conf_lex(struct conf_lexer *lx, struct conf_token *t, vj_error_t *err);
+void conf_token_clear(struct conf_token *t);
+/* conf_parse.c: parse one buffer into raw (follows .include). */
+int vj_conf_parse(struct vj_craw *raw, const char *file, const char *buf, size_t len,
+                  vj_error_t *err);
+/* conf_merge.c: build conf->jails from raw (§2.6 precedence). */
+int vj_conf_merge(struct vj_conf *conf, vj_error_t *err);
+/* Apply one statement to a jail (FreeBSD add_param). */
+int vj_cjail_apply(struct vj_cjail *j, const struct vj_cstmt *st, vj_error_t *err);
+bool vj_wild_name(const char *name);
 
 /* ===================================================================== */
 /* operations (state.c): what the jail(8) command asks the engine to do  */
@@ -282,6 +384,55 @@ int vj_registry_find(const char *name_or_jid, bool with_dying, struct vj_jail *o
 void vj_jail_clear(struct vj_jail *j);
 void vj_jail_list_free(struct vj_jail *list, size_t n);
 
+/* Engine-internal view of a registry entry (/run/vjail/jails/JID).
+ * Every field is recorded *before* the thing it describes is made, so a
+ * crash at any point leaves enough to undo it (vj_rec_release). */
+#define VJ_RUNDIR "/run/vjail"
+enum vj_jstate { JS_CREATING, JS_RUNNING, JS_DYING };
+struct vj_rec {
+    struct vj_jail j;          /* public part (j.params owned here) */
+    enum vj_jstate state;
+    char *boot_id;             /* /proc/sys/kernel/random/boot_id at creation */
+    pid_t owner;               /* jail(8) creating/removing it, 0 = none */
+    unsigned long long owner_start;
+    unsigned long long sup_start; /* start time of j.sup_pid (/proc/PID/stat) */
+    char *cgroup;              /* absolute cgroup v2 directory, or NULL */
+    bool persist, temp_persist;
+    int mntns_fd, cgns_fd;     /* fds held by the supervisor (pidfd_getfd) */
+    char **mounts;             /* "TARGET" in creation order (NULL-terminated) */
+    size_t nmounts;
+    char *symlinks;            /* fdescfs /dev/fd symlink we created, or NULL */
+};
+void vj_rec_clear(struct vj_rec *r);
+/* Take the registry lock (flock, exclusive); returns the fd to close. */
+int vj_reg_lock(vj_error_t *err);
+/* Under the lock: reserve a JID (want > 0: that one) and name for a new
+ * jail in state JS_CREATING owned by the caller.  name NULL: the jid. */
+int vj_reg_reserve(struct vj_rec *r, int want_jid, const char *name, int parent,
+                   vj_error_t *err);
+/* Under the lock: write / read / delete one entry (atomic rename). */
+int vj_reg_save(const struct vj_rec *r, vj_error_t *err);
+int vj_reg_load(int jid, struct vj_rec *r, vj_error_t *err);
+void vj_reg_delete(int jid);
+/* Is the jail described by r still held by a live process of this boot? */
+bool vj_rec_alive(const struct vj_rec *r);
+/* Under the lock: all entries (live or not), sorted by jid. */
+int vj_reg_load_all(struct vj_rec **out, size_t *n, vj_error_t *err);
+/* Under the lock: find a live entry by name or jid (name relative to the
+ * caller's jail).  Dead entries met on the way are released.  Returns 0,
+ * or -1 with `"X" not found`. */
+int vj_reg_lookup(const char *name_or_jid, bool with_dying, struct vj_rec *out,
+                  vj_error_t *err);
+/* Release everything a dead or dying jail still holds and delete its entry
+ * (idempotent; caller holds the lock). */
+void vj_rec_reap(struct vj_rec *r);
+/* Identity of a process: start time in clock ticks, 0 if it does not exist. */
+unsigned long long vj_proc_start(pid_t pid);
+/* The JID of the jail the caller runs in (0 = host), its children.max and
+ * name, read from /run/vjail/self inside a jail. */
+int vj_self_jail(int *jid, int *children_max, char **name);
+void vj_cjail_free(struct vj_cjail *j); /* a cjail built by the registry */
+
 /* ===================================================================== */
 /* engine (engine_*.c): entering a live jail                             */
 /* ===================================================================== */
@@ -292,49 +443,234 @@ void vj_jail_list_free(struct vj_jail *list, size_t n);
  * vj_policy_apply() before exec. */
 int vj_jail_attach(const struct vj_jail *j, vj_error_t *err);
 
+/* cgroup v2 (engine_cgroup.c).  Root detected by statfs magic:
+ * /sys/fs/cgroup/unified on hybrid machines, else /sys/fs/cgroup. */
+const char *vj_cgroup_root(void);
+/* Create <root>/vjail/<jid>/{jail,sup}; sets r->cgroup. */
+int vj_cgroup_create(struct vj_rec *r, vj_error_t *err);
+/* cgroup.kill the jail leaf and wait (bounded) until it is unpopulated. */
+void vj_cgroup_kill(const char *cg);
+int vj_cgroup_populated(const char *cg); /* 1, 0, or -1 (gone) */
+/* SIGTERM every process of the jail (not of child jails); returns count. */
+int vj_cgroup_signal(const char *cg, int sig, struct vj_buf *pids);
+void vj_cgroup_remove(const char *cg);  /* idempotent */
+
+/* mounts (engine_mounts.c).  Host-side mounts under the jail root, each
+ * recorded in the registry before it is made. */
+struct vj_mnt {
+    char *src, *target, *type, *opts;  /* target: absolute host path */
+    const char *param;                 /* "mount", "mount.devfs" ... */
+};
+/* Build the list of mounts of a jail from mount, mount.fstab, mount.devfs,
+ * mount.fdescfs, mount.procfs (FreeBSD's order); checks paths. */
+int vj_mounts_plan(const struct vj_cjail *j, struct vj_mnt **out, size_t *n, vj_error_t *err);
+void vj_mounts_free(struct vj_mnt *m, size_t n);
+int vj_mount_one(const struct vj_cjail *j, const struct vj_mnt *m, vj_error_t *err);
+/* Unmount a recorded target if it is still mounted (detach, recursive). */
+int vj_umount_target(const char *target, vj_error_t *err);
+/* Is a path a mount point (per /proc/self/mountinfo)? */
+bool vj_is_mountpoint(const char *path);
+
+/* supervisor (engine_supervisor.c): start pid 1 of a new jail.  On success
+ * r->j.sup_pid, r->sup_start, fds are filled in (caller saves r). */
+int vj_supervisor_start(struct vj_rec *r, const struct vj_cjail *j, vj_error_t *err);
+/* Ask the supervisor to look at the registry again (temp persist cleared). */
+void vj_supervisor_poke(const struct vj_rec *r);
+/* Kill the supervisor (and with it the pid namespace) and wait for it. */
+void vj_supervisor_kill(const struct vj_rec *r);
+
+/* commands (engine_exec.c) */
+struct vj_cmdctx {
+    const struct vj_cjail *cj; /* parameters (exec.clean, users, timeout...) */
+    const struct vj_rec *rec;  /* live jail for in-jail commands, else NULL */
+    const char *name;          /* jail name for messages */
+    bool cfgname;              /* prefix messages with "NAME: " */
+    bool verbose;
+    int jid;
+    const char *path;
+};
+/* Run one exec.* command string (or argv for command=): in the jail when
+ * injail.  Prints FreeBSD's messages; returns 0 or -1. */
+int vj_exec_run(const struct vj_cmdctx *c, const char *param, const char *cmd,
+                char *const *argv, bool injail);
+
 /* ===================================================================== */
 /* users (user.c): credentials and environment for commands              */
 /* ===================================================================== */
 
-/* Look a user up in the current root's passwd (call after attach for a
- * jail-side user, before for a host-side one). */
+/*
+ * Users are looked up by reading /etc/passwd and /etc/group of the current
+ * root directly, never through NSS: after attaching to a jail, glibc's NSS
+ * would load modules from the jail's own /lib into a privileged process.
+ * So call it after attach for a jail-side user, before for a host-side
+ * one.  Not found: `NAME: no such user` (jexec's and jail's message).
+ */
 struct vj_user {
     uid_t uid;
     gid_t gid;
-    char *name, *home, *shell;
+    char *name, *home, *shell; /* shell "" in passwd becomes /bin/sh */
+    gid_t *groups;             /* supplementary groups incl. gid (/etc/group) */
+    size_t ngroups;
 };
 int vj_user_lookup(const char *name, struct vj_user *out, vj_error_t *err);
+/* By uid (the current user for -l / exec.clean without a user): error
+ * `unknown uid: N`. */
+int vj_user_lookup_uid(uid_t uid, struct vj_user *out, vj_error_t *err);
+/* The same from the given files; name NULL looks uid up (tests). */
+int vj_user_lookup_files(const char *passwd_path, const char *group_path, const char *name,
+                         uid_t uid, struct vj_user *out, vj_error_t *err);
 void vj_user_clear(struct vj_user *u);
-/* initgroups + setgid + setuid, and USER/HOME/SHELL (FreeBSD setusercontext
- * as far as Linux has it). */
+/* setgroups(u->groups) + setgid + setuid, then USER/LOGNAME/HOME/SHELL
+ * (FreeBSD's setusercontext as far as Linux has it: no login classes).
+ * In a jail: after vj_policy_apply(), which needs root's capabilities. */
 int vj_user_become(const struct vj_user *u, vj_error_t *err);
-/* exec.clean / -l: keep TERM, PATH=/bin:/usr/bin:/sbin:/usr/sbin (see man),
- * USER, HOME, SHELL of u (u may be NULL: current user). */
+/* exec.clean / -l: empty the environment but TERM, set PATH (FreeBSD's
+ * default login class path, see jexec(8)), then USER/LOGNAME/HOME/SHELL of
+ * u (u NULL: the current uid looked up in the current root, if found).
+ * Does not chdir: callers go to u->home themselves. */
 void vj_user_clean_env(const struct vj_user *u);
+/* The PATH set by vj_user_clean_env. */
+#define VJ_CLEAN_PATH "/sbin:/bin:/usr/sbin:/usr/bin:/usr/local/sbin:/usr/local/bin"
 
 /* ===================================================================== */
-/* security (security.c devfs.c): the policy every jailed process gets   */
+/* security (security*.c devfs.c): the policy every jailed process gets  */
 /* ===================================================================== */
 
 /* Built from a jail's expanded parameters (allow.*, sysv*, securelevel,
- * devfs_ruleset, enforce_statfs, children.max ...).  The same policy is
- * rebuilt from the registry's record for jexec, so both paths agree. */
-struct vj_policy;
+ * devfs_ruleset, enforce_statfs, children.max, vnet).  The same policy is
+ * rebuilt from the registry's record for jexec, so both paths agree.
+ * Parameters that cannot be honoured are errors (allow.mount, a sysv* mix
+ * of new and inherit, unknown devfs ruleset) or warnings (see below).
+ * The mapping is documented in man/security.mdoc-fragment. */
+enum { VJ_JS_DISABLE = 0, VJ_JS_NEW = 1, VJ_JS_INHERIT = 2 }; /* libjail's jailsys */
+enum { VJ_SYSV_MSG, VJ_SYSV_SEM, VJ_SYSV_SHM, VJ_SYSV_N };
+#define VJ_CAP(c) (UINT64_C(1) << (c))
+struct vj_policy {
+    char *jail;             /* jail name, for messages */
+    uint64_t keep_caps;     /* VJ_CAP() bits kept in the bounding set */
+    int ns_flags;           /* extra CLONE_NEW* flags (IPC) */
+    int sysv[VJ_SYSV_N];    /* VJ_JS_* per System V IPC kind */
+    int securelevel, enforce_statfs, devfs_ruleset;
+    bool vnet, suser, set_hostname, raw_sockets, socket_af, mlock, read_msgbuf,
+        proc_debug, settime, adjtime;
+    char **warnings;        /* NULL-terminated, "JAIL: PARAM: text" */
+    size_t nwarnings;
+};
 int vj_policy_from_jail(const struct vj_cjail *j, struct vj_policy **out, vj_error_t *err);
 void vj_policy_free(struct vj_policy *p);
+/* Warnings for parameters without a Linux meaning (never NULL; NULL-
+ * terminated).  Print them when a jail is created or modified, not on
+ * every jexec: vj_policy_print_warnings prints "jail: TEXT" lines. */
+const char *const *vj_policy_warnings(const struct vj_policy *p);
+void vj_policy_print_warnings(const struct vj_policy *p, FILE *f);
+/* Whether the bounding set keeps capability cap (CAP_* number). */
+bool vj_policy_keeps_cap(const struct vj_policy *p, int cap);
+/* FreeBSD's rule that a child jail never gets more than its parent:
+ * EPERM error naming what the child asks for beyond the parent. */
+int vj_policy_check_child(const struct vj_policy *parent, const struct vj_policy *child,
+                          vj_error_t *err);
+/* Name of a System V IPC kind ("sysvmsg" ...). */
+const char *vj_sysv_name(int kind);
 /* CLONE_NEW* flags the policy needs besides mount/uts/pid/cgroup
- * (e.g. CLONE_NEWIPC unless sysv* = inherit). */
+ * (CLONE_NEWIPC unless some sysv* = inherit). */
 int vj_policy_ns_flags(const struct vj_policy *p);
-/* Inside the jail's mount namespace, after the root is in place (cwd = new
- * root before pivot_root is fine too): read-only /proc/sys, /sys, masked
- * /proc files ... according to the policy. */
+/* Create the jail's UTS namespace and move the caller into it, instead of
+ * unshare(CLONE_NEWUTS).  With allow.set_hostname the namespace is owned
+ * by an otherwise unused user namespace whose owner is uid 0: the kernel
+ * then lets jailed root (euid 0) set the hostname without CAP_SYS_ADMIN,
+ * which it never has.  Forks a short-lived helper, so call it BEFORE
+ * unshare(CLONE_NEWPID) (the helper would become the new pid 1). */
+int vj_policy_unshare_uts(const struct vj_policy *p, vj_error_t *err);
+/* Inside the jail's mount namespace, after the root and its /proc, /sys
+ * (if any) are mounted (before or after pivot_root; root is the jail's
+ * root as the caller sees it): /proc/sys, /proc/irq, /proc/bus, /proc/fs,
+ * /proc/driver and all of /sys read-only; /proc/kcore, kmsg, keys,
+ * timer_list, sysrq-trigger ... masked; /sys/firmware masked.  Does not
+ * follow symlinks below root; a /proc or /sys that is not procfs/sysfs is
+ * left alone. */
 int vj_policy_harden_mounts(const struct vj_policy *p, const char *root, vj_error_t *err);
-/* Last step before exec of every jailed process (supervisor, exec.start,
- * command, exec.stop, jexec): capability bounding set, securebits,
- * no_new_privs where required, seccomp filter.  Irreversible. */
+/* Last step of every jailed process (supervisor, exec.start, command,
+ * exec.stop, jexec), right before exec and BEFORE vj_user_become (it needs
+ * root's CAP_SETPCAP and CAP_SYS_ADMIN to drop the bounding set and load
+ * the seccomp filter without no_new_privs, so setuid programs keep working
+ * in the jail): bounding, permitted, effective, inheritable and ambient
+ * capability sets, then the seccomp filter.  Irreversible.  The caller
+ * must also have closed every host fd and made itself non-dumpable. */
 int vj_policy_apply(const struct vj_policy *p, vj_error_t *err);
-/* Populate a minimal /dev (FreeBSD devfs ruleset semantics mapped onto
- * bind mounts of host device nodes on a tmpfs) at devdir. */
+/* The seccomp filter vj_policy_apply would load, as libseccomp's
+ * pseudo-code, written to fd (tests, debugging). */
+int vj_policy_export_filter(const struct vj_policy *p, int fd, vj_error_t *err);
+/* Populate a minimal /dev at devdir (FreeBSD devfs ruleset semantics, see
+ * the man page): a tmpfs with device nodes made from the host side (call
+ * before vj_policy_apply, with CAP_MKNOD), a private devpts instance, fd
+ * and std* links, and a /dev/shm tmpfs.  devdir's last component must not
+ * be a symlink.  ruleset 0..5; anything else is refused. */
 int vj_devfs_mount(const char *devdir, int ruleset, vj_error_t *err);
+bool vj_devfs_ruleset_known(int ruleset);
+
+/* ===================================================================== */
+/* jls output (jls_emit.c jls_format.c): formatting for jls(8)           */
+/* ===================================================================== */
+
+/* A small libxo-compatible emitter (no libxo dependency): TEXT output is
+ * what vj_xo_text() prints, JSON/XML output is what the encoded calls
+ * (vj_xo_str/num/bool/leaf_list) and the open/close calls produce. */
+enum vj_xo_style { VJ_XO_TEXT, VJ_XO_JSON, VJ_XO_XML };
+#define VJ_XO_PRETTY 0x01
+struct vj_xo;
+/* Take every "--libxo X", "--libxo=X[,Y]" and "--libxo:LETTERS" out of
+ * argv (before "--"); understands text, json, xml, pretty. */
+int vj_xo_parse_args(int *argc, char **argv, enum vj_xo_style *style, unsigned *flags,
+                     vj_error_t *err);
+struct vj_xo *vj_xo_new(FILE *f, enum vj_xo_style style, unsigned flags);
+void vj_xo_free(struct vj_xo *xo);
+enum vj_xo_style vj_xo_get_style(const struct vj_xo *xo);
+void vj_xo_set_version(struct vj_xo *xo, const char *version);
+void vj_xo_open_container(struct vj_xo *xo, const char *name);
+void vj_xo_open_list(struct vj_xo *xo, const char *name);
+void vj_xo_open_instance(struct vj_xo *xo, const char *name);
+void vj_xo_close(struct vj_xo *xo); /* closes the innermost open one */
+void vj_xo_text(struct vj_xo *xo, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void vj_xo_str(struct vj_xo *xo, const char *name, const char *value);
+void vj_xo_num(struct vj_xo *xo, const char *name, long long value);
+void vj_xo_bool(struct vj_xo *xo, const char *name, bool value);
+void vj_xo_leaf_list(struct vj_xo *xo, const char *name, char *const *values, size_t n);
+/* Close what is open, end the document, flush; -1 on a write error. */
+int vj_xo_finish(struct vj_xo *xo, vj_error_t *err);
+/* Escaping used by the emitter (exposed for tests). */
+void vj_xo_escape_json(struct vj_buf *b, const char *s);
+void vj_xo_escape_xml(struct vj_buf *b, const char *s, bool attr);
+
+/* jls print flags (FreeBSD's PRINT_*). */
+#define VJ_JLS_DEFAULT 0x01   /* the JID/IP/Hostname/Path table */
+#define VJ_JLS_HEADER 0x02    /* -h */
+#define VJ_JLS_NAMEVAL 0x04   /* -n */
+#define VJ_JLS_QUOTED 0x08    /* -q */
+#define VJ_JLS_SKIP 0x10      /* -s */
+#define VJ_JLS_VERBOSE 0x20   /* -v */
+#define VJ_JLS_JAIL_NAME 0x40 /* -N */
+
+/*
+ * A prepared jls query: the display mode and the columns.  `names` are the
+ * parameters the user asked for ("all" expands to every kernel parameter);
+ * an unknown one fails with `unknown parameter: X`.  With no names the
+ * mode follows the flags like FreeBSD (default table, -v summary, or
+ * `all` for -h/-n/-s).
+ */
+struct vj_jls;
+int vj_jls_new(unsigned pflags, char *const *names, size_t nnames, struct vj_jls **out,
+               vj_error_t *err);
+void vj_jls_free(struct vj_jls *q);
+unsigned vj_jls_flags(const struct vj_jls *q);
+/* Header line(s) of the mode, text output only. */
+void vj_jls_header(const struct vj_jls *q, struct vj_xo *xo);
+/* One jail (an instance of the "jail" list).  `all` is every listed jail,
+ * for derived values such as children.cur (may be NULL). */
+void vj_jls_print(const struct vj_jls *q, struct vj_xo *xo, const struct vj_jail *j,
+                  const struct vj_jail *all, size_t nall);
+/* The value of one parameter of a live jail as jls shows it (text form,
+ * lists joined with ','); NULL when the jail has no value for it. */
+char *vj_jls_value(const struct vj_jail *j, const char *name, const struct vj_jail *all,
+                   size_t nall);
 
 #endif /* VJAIL_H */

@@ -1,0 +1,443 @@
+/*
+ * The per-jail supervisor: pid 1 of the jail's PID namespace.
+ *
+ * It is made by jail(8) through a short-lived intermediate process, so it
+ * is adopted by the host's init and outlives jail(8).  It
+ *   - creates and holds the jail's namespaces: it lives in the jail's PID,
+ *     UTS, IPC (per policy) and network namespaces, and keeps the jail's
+ *     mount and cgroup namespaces open as file descriptors (jail(8) and
+ *     jexec obtain them with pidfd_getfd) while itself going back to the
+ *     host's mount and cgroup namespaces;
+ *   - reaps orphans of the jail (it is their reaper as pid 1);
+ *   - watches the jail's cgroup: when a non-persistent jail has no
+ *     processes left it releases everything the jail holds (mounts,
+ *     cgroup, registry entry) and exits, which ends the namespaces.
+ * It never runs user code and is never subject to the jail's policy, so
+ * it sets itself non-dumpable: jailed processes cannot read its /proc
+ * entries without CAP_SYS_PTRACE in the host's user namespace.
+ */
+#include "vjail.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <linux/sched.h>
+#include <net/if.h>
+#include <poll.h>
+#include <sched.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/inotify.h>
+#include <sys/ioctl.h>
+#include <sys/mount.h>
+#include <sys/pidfd.h>
+#include <sys/prctl.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <time.h>
+
+static int report_fd = -1;
+
+static void sup_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
+static void sup_fail(const char *fmt, ...)
+{
+    char msg[1024];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    cleanup_free char *line = xasprintf("ERR %s", msg);
+    if (write(report_fd, line, strlen(line)) < 0) {
+        /* nothing more we can do */
+    }
+    _exit(1);
+}
+
+static int open_ns(const char *which)
+{
+    char p[64];
+    snprintf(p, sizeof p, "/proc/self/ns/%s", which);
+    return open(p, O_RDONLY | O_CLOEXEC);
+}
+
+static void lo_up(void)
+{
+    cleanup_close int s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    struct ifreq ifr = {0};
+    if (s < 0)
+        return;
+    snprintf(ifr.ifr_name, sizeof ifr.ifr_name, "lo");
+    if (ioctl(s, SIOCGIFFLAGS, &ifr) == 0) {
+        ifr.ifr_flags |= IFF_UP;
+        if (ioctl(s, SIOCSIFFLAGS, &ifr) < 0)
+            sup_fail("vnet: lo up: %s", strerror(errno));
+    }
+}
+
+/* Hide the registry: an empty read-only tmpfs at /run/vjail whose only
+ * file tells jail(8)/jls inside which jail they run. */
+static void hide_registry(const struct vj_rec *r, const struct vj_cjail *cj)
+{
+    struct stat st;
+    if (stat("/run", &st) < 0)
+        return;
+    if (mkdir(VJ_RUNDIR, 0700) < 0 && errno != EEXIST)
+        return;
+    if (mount("vjail", VJ_RUNDIR, "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, "mode=0755,size=16k") < 0)
+        sup_fail("%s: mount tmpfs on %s: %s", r->j.name, VJ_RUNDIR, strerror(errno));
+    cleanup_free char *self = xasprintf("jid=%d children.max=%lld name=%s\n", r->j.jid,
+                                        vj_cjail_int(cj, "children.max", 0), r->j.name);
+    write_file(VJ_RUNDIR "/self", self, strlen(self), O_WRONLY | O_CREAT | O_TRUNC, 0444, NULL);
+    mount(NULL, VJ_RUNDIR, NULL, MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL);
+}
+
+static bool want_procfs(const struct vj_cjail *cj, const char *path)
+{
+    return !strcmp(path, "/") || vj_cjail_bool(cj, "mount.procfs", false);
+}
+
+/* In the new mount namespace: make the jail root "/". */
+static void setup_root(const struct vj_rec *r, const struct vj_cjail *cj,
+                       const struct vj_policy *pol)
+{
+    const char *path = r->j.path ? r->j.path : "/";
+    vj_error_t err = NULL;
+    if (mount(NULL, "/", NULL, MS_REC | MS_SLAVE, NULL) < 0)
+        sup_fail("%s: make / slave: %s", r->j.name, strerror(errno));
+    if (strcmp(path, "/") != 0) {
+        if (mount(path, path, NULL, MS_BIND | MS_REC, NULL) < 0)
+            sup_fail("%s: path %s: %s", r->j.name, path, strerror(errno));
+        if (chdir(path) < 0)
+            sup_fail("%s: chdir %s: %s", r->j.name, path, strerror(errno));
+        if (syscall(SYS_pivot_root, ".", ".") < 0)
+            sup_fail("%s: pivot_root %s: %s", r->j.name, path, strerror(errno));
+        if (umount2(".", MNT_DETACH) < 0)
+            sup_fail("%s: detach old root: %s", r->j.name, strerror(errno));
+        if (chdir("/") < 0)
+            sup_fail("%s: chdir /: %s", r->j.name, strerror(errno));
+    }
+    if (want_procfs(cj, path)) {
+        struct stat st;
+        if (stat("/proc", &st) < 0 || !S_ISDIR(st.st_mode))
+            sup_fail("%s: mount.procfs: %s/proc: No such file or directory", r->j.name,
+                     strcmp(path, "/") ? path : "");
+        /* Mounted by pid 1 of the new PID namespace: shows only the jail. */
+        if (mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0)
+            sup_fail("%s: mount.procfs: %s", r->j.name, strerror(errno));
+    }
+    hide_registry(r, cj);
+    if (vj_policy_harden_mounts(pol, "/", &err) < 0)
+        sup_fail("%s: %s", r->j.name, err->msg);
+}
+
+static pid_t host_pid(void)
+{
+    char buf[32] = "";
+    ssize_t n = readlink("/proc/self", buf, sizeof buf - 1);
+    if (n > 0)
+        buf[n] = 0;
+    return atoi(buf);
+}
+
+/* Is this jail over?  Called with the jail leaf unpopulated. */
+static bool release_if_done(int jid)
+{
+    vj_error_t err = NULL;
+    cleanup_close int lk = vj_reg_lock(&err);
+    if (lk < 0) {
+        vj_error_release(&err);
+        return false;
+    }
+    struct vj_rec r;
+    if (vj_reg_load(jid, &r, &err) < 0) {
+        vj_error_release(&err);
+        return true; /* entry gone: removed by jail -r, nothing left to hold */
+    }
+    pid_t me = host_pid();
+    bool done = false;
+    if (r.j.sup_pid != me) {
+        done = true; /* not ours any more */
+    } else if (r.state == JS_RUNNING && !r.persist && !r.temp_persist &&
+               vj_cgroup_populated(r.cgroup) == 0) {
+        r.state = JS_DYING;
+        r.owner = me;
+        r.owner_start = vj_proc_start(me);
+        vj_reg_save(&r, NULL);
+        vj_rec_reap(&r);
+        done = true;
+    }
+    vj_rec_clear(&r);
+    return done;
+}
+
+static void supervise(int jid, const char *cg) __attribute__((noreturn));
+static void supervise(int jid, const char *cg)
+{
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGCHLD);
+    sigaddset(&set, SIGUSR1);
+    sigaddset(&set, SIGTERM);
+    sigaddset(&set, SIGINT);
+    sigaddset(&set, SIGHUP);
+    sigaddset(&set, SIGPIPE);
+    sigprocmask(SIG_BLOCK, &set, NULL);
+    int sfd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
+    cleanup_free char *leaf = xasprintf("%s/jail", cg);
+    cleanup_free char *ev = xasprintf("%s/cgroup.events", leaf);
+    /* cgroup.events changes raise IN_MODIFY. */
+    int ifd = inotify_init1(IN_CLOEXEC | IN_NONBLOCK);
+    if (ifd >= 0)
+        inotify_add_watch(ifd, ev, IN_MODIFY);
+    for (;;) {
+        struct pollfd pfd[2] = {{sfd, POLLIN, 0}, {ifd, POLLIN, 0}};
+        poll(pfd, 2, 2000);
+        struct signalfd_siginfo si;
+        while (read(sfd, &si, sizeof si) == sizeof si) {
+            /* Only signals from outside the jail (ssi_pid 0 here) count;
+             * a jailed process cannot stop its supervisor. */
+            if ((si.ssi_signo == SIGTERM || si.ssi_signo == SIGINT) && si.ssi_pid == 0)
+                _exit(0);
+        }
+        char ibuf[4096];
+        while (ifd >= 0 && read(ifd, ibuf, sizeof ibuf) > 0)
+            ;
+        while (waitpid(-1, NULL, WNOHANG | __WALL) > 0)
+            ;
+        int pop = vj_cgroup_populated(leaf);
+        if (pop < 0)
+            _exit(0); /* cgroup gone: the jail was removed under us */
+        if (pop == 0 && release_if_done(jid))
+            _exit(0);
+    }
+}
+
+static void supervisor_main(struct vj_rec *r, const struct vj_cjail *cj, int nsflags,
+                            const struct vj_policy *pol) __attribute__((noreturn));
+static void supervisor_main(struct vj_rec *r, const struct vj_cjail *cj, int nsflags,
+                            const struct vj_policy *pol)
+{
+    prctl(PR_SET_DUMPABLE, 0);
+    prctl(PR_SET_NAME, "vjail-sup");
+    setsid();
+    const char *hn = vj_cjail_str(cj, "host.hostname");
+    const char *dn = vj_cjail_str(cj, "host.domainname");
+    /* FreeBSD: a new jail has its own, empty host info unless given. */
+    if (sethostname(hn ? hn : "", hn ? strlen(hn) : 0) < 0)
+        sup_fail("%s: host.hostname: %s", r->j.name, strerror(errno));
+    if (setdomainname(dn ? dn : "", dn ? strlen(dn) : 0) < 0)
+        sup_fail("%s: host.domainname: %s", r->j.name, strerror(errno));
+    if (nsflags & CLONE_NEWNET)
+        lo_up();
+
+    /* cgroup namespace rooted at the jail leaf, held by fd. */
+    int host_cg = open_ns("cgroup");
+    if (host_cg < 0 || unshare(CLONE_NEWCGROUP) < 0)
+        sup_fail("%s: cgroup namespace: %s", r->j.name, strerror(errno));
+    int jail_cg = open_ns("cgroup");
+    if (jail_cg < 0 || setns(host_cg, CLONE_NEWCGROUP) < 0)
+        sup_fail("%s: cgroup namespace: %s", r->j.name, strerror(errno));
+    close(host_cg);
+    cleanup_free char *supcg = xasprintf("%s/sup/cgroup.procs", r->cgroup);
+    if (write_file(supcg, "0", 1, O_WRONLY, 0, NULL) < 0)
+        sup_fail("%s: cgroup %s: %s", r->j.name, supcg, strerror(errno));
+
+    /* mount namespace with the jail root, held by fd. */
+    int host_mnt = open_ns("mnt");
+    if (host_mnt < 0 || unshare(CLONE_NEWNS) < 0)
+        sup_fail("%s: mount namespace: %s", r->j.name, strerror(errno));
+    int jail_mnt = open_ns("mnt");
+    if (jail_mnt < 0)
+        sup_fail("%s: mount namespace: %s", r->j.name, strerror(errno));
+    setup_root(r, cj, pol);
+    if (setns(host_mnt, CLONE_NEWNS) < 0)
+        sup_fail("%s: back to the host: %s", r->j.name, strerror(errno));
+    close(host_mnt);
+    if (chdir("/") < 0)
+        sup_fail("%s: chdir /: %s", r->j.name, strerror(errno));
+
+    int nul = open("/dev/null", O_RDWR | O_CLOEXEC);
+    if (nul >= 0) {
+        dup2(nul, 0);
+        dup2(nul, 1);
+        dup2(nul, 2);
+        if (nul > 2)
+            close(nul);
+    }
+    char ok[64];
+    int n = snprintf(ok, sizeof ok, "OK %d %d", jail_mnt, jail_cg);
+    if (write(report_fd, ok, n) < 0)
+        _exit(1);
+    close(report_fd);
+    cleanup_free char *cg = xstrdup(r->cgroup);
+    supervise(r->j.jid, cg);
+}
+
+int vj_supervisor_start(struct vj_rec *r, const struct vj_cjail *cj, vj_error_t *err)
+{
+    struct vj_policy *pol = NULL;
+    if (vj_policy_from_jail(cj, &pol, err) < 0)
+        return -1;
+    int nsflags = CLONE_NEWPID | CLONE_NEWUTS | vj_policy_ns_flags(pol);
+    const char *vnet = vj_cjail_str(cj, "vnet");
+    struct vj_cparam *vp = vj_cjail_get(cj, "vnet");
+    if (vp && !vp->negated && (!vnet || !strcmp(vnet, "new") || param_parse_bool(vnet) == 1))
+        nsflags |= CLONE_NEWNET;
+    int pfd[2];
+    if (pipe2(pfd, O_CLOEXEC) < 0) {
+        vj_policy_free(pol);
+        return vj_error_make(err, errno, "%s: pipe", r->j.name);
+    }
+    cleanup_free char *leaf = xasprintf("%s/jail", r->cgroup);
+    cleanup_close int cgfd = open(leaf, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (cgfd < 0) {
+        close(pfd[0]);
+        close(pfd[1]);
+        vj_policy_free(pol);
+        return vj_error_make(err, errno, "%s: open %s", r->j.name, leaf);
+    }
+    fflush(NULL);
+    pid_t mid = fork();
+    if (mid < 0) {
+        close(pfd[0]);
+        close(pfd[1]);
+        vj_policy_free(pol);
+        return vj_error_make(err, errno, "%s: fork", r->j.name);
+    }
+    if (mid == 0) {
+        /* Intermediate: create the supervisor and leave it to init. */
+        close(pfd[0]);
+        report_fd = pfd[1];
+        struct clone_args ca = {0};
+        ca.flags = (unsigned)nsflags | CLONE_INTO_CGROUP;
+        ca.cgroup = (unsigned)cgfd;
+        ca.exit_signal = SIGCHLD;
+        long pid = syscall(SYS_clone3, &ca, sizeof ca);
+        if (pid < 0)
+            sup_fail("%s: clone: %s", r->j.name, strerror(errno));
+        if (pid == 0)
+            supervisor_main(r, cj, nsflags, pol);
+        char buf[32];
+        int n = snprintf(buf, sizeof buf, "PID %ld ", pid);
+        if (write(pfd[1], buf, n) < 0)
+            _exit(1);
+        _exit(0);
+    }
+    close(pfd[1]);
+    vj_policy_free(pol);
+    struct vj_buf b = {0};
+    char buf[512];
+    ssize_t n;
+    while ((n = read(pfd[0], buf, sizeof buf)) > 0 || (n < 0 && errno == EINTR))
+        if (n > 0)
+            buf_add(&b, buf, n);
+    close(pfd[0]);
+    while (waitpid(mid, NULL, 0) < 0 && errno == EINTR)
+        ;
+    cleanup_free char *msg = buf_steal(&b);
+    long spid = 0;
+    int mfd = -1, cfd = -1;
+    char *ok = strstr(msg, "OK ");
+    char *er = strstr(msg, "ERR ");
+    sscanf(msg, "PID %ld", &spid);
+    if (spid > 0) {
+        r->j.sup_pid = (pid_t)spid;
+        r->sup_start = vj_proc_start(r->j.sup_pid);
+    }
+    if (ok && sscanf(ok, "OK %d %d", &mfd, &cfd) == 2 && r->sup_start) {
+        r->mntns_fd = mfd;
+        r->cgns_fd = cfd;
+        return 0;
+    }
+    if (r->j.sup_pid > 0)
+        vj_supervisor_kill(r);
+    if (er)
+        return vj_error_make(err, 0, "%s", er + 4);
+    return vj_error_make(err, 0, "%s: supervisor failed to start", r->j.name);
+}
+
+static int sup_pidfd(const struct vj_rec *r)
+{
+    if (r->j.sup_pid <= 0 || !r->sup_start)
+        return -1;
+    int fd = pidfd_open(r->j.sup_pid, 0);
+    if (fd < 0)
+        return -1;
+    /* The pidfd pins the process: check it is still the one recorded. */
+    if (vj_proc_start(r->j.sup_pid) != r->sup_start) {
+        close(fd);
+        return -1;
+    }
+    return fd;
+}
+
+void vj_supervisor_poke(const struct vj_rec *r)
+{
+    cleanup_close int fd = sup_pidfd(r);
+    if (fd >= 0)
+        pidfd_send_signal(fd, SIGUSR1, NULL, 0);
+}
+
+void vj_supervisor_kill(const struct vj_rec *r)
+{
+    cleanup_close int fd = sup_pidfd(r);
+    if (fd < 0)
+        return;
+    if (host_pid() == r->j.sup_pid)
+        return; /* the supervisor releasing its own jail */
+    pidfd_send_signal(fd, SIGKILL, NULL, 0);
+    struct pollfd p = {fd, POLLIN, 0};
+    for (int i = 0; i < 100; i++) {
+        if (poll(&p, 1, 100) > 0)
+            break;
+    }
+    /* Adopted by init, which reaps it; wait until it is really gone. */
+    for (int i = 0; i < 200 && vj_proc_start(r->j.sup_pid) == r->sup_start; i++) {
+        struct timespec ts = {0, 5000000};
+        nanosleep(&ts, NULL);
+    }
+}
+
+/* ---- joining a live jail ---- */
+
+int vj_jail_attach(const struct vj_jail *jj, vj_error_t *err)
+{
+    cleanup_close int lk = -1;
+    struct vj_rec r;
+    char num[16];
+    snprintf(num, sizeof num, "%d", jj->jid);
+    lk = vj_reg_lock(err);
+    if (lk < 0)
+        return vj_error_prefix(err, "jail_attach");
+    if (vj_reg_lookup(num, false, &r, err) < 0)
+        return -1;
+    close(vj_steal_fd(lk));
+    cleanup_close int pfd = sup_pidfd(&r);
+    if (pfd < 0) {
+        vj_rec_clear(&r);
+        return vj_error_make(err, ESRCH, "jail_attach");
+    }
+    cleanup_close int mnt = pidfd_getfd(pfd, r.mntns_fd, 0);
+    cleanup_close int cgns = pidfd_getfd(pfd, r.cgns_fd, 0);
+    if (mnt < 0 || cgns < 0) {
+        vj_rec_clear(&r);
+        return vj_error_make(err, errno, "jail_attach");
+    }
+    cleanup_free char *procs = xasprintf("%s/jail/cgroup.procs", r.cgroup);
+    int rc = 0;
+    if (write_file(procs, "0", 1, O_WRONLY, 0, NULL) < 0)
+        rc = vj_error_make(err, errno, "jail_attach: cgroup");
+    else if (setns(pfd, CLONE_NEWPID | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWNET) < 0)
+        rc = vj_error_make(err, errno, "jail_attach");
+    else if (setns(cgns, CLONE_NEWCGROUP) < 0 || setns(mnt, CLONE_NEWNS) < 0)
+        rc = vj_error_make(err, errno, "jail_attach");
+    else if (chdir("/") < 0)
+        rc = vj_error_make(err, errno, "chdir /");
+    vj_rec_clear(&r);
+    return rc;
+}

@@ -1,0 +1,636 @@
+/*
+ * The registry of live jails: one small text file per jail under
+ * /run/vjail/jails/JID, written atomically (temp file + rename) while
+ * holding an exclusive flock on /run/vjail/lock.  /run is not always a
+ * tmpfs, so every entry carries the boot id; entries of an earlier boot
+ * are dead.  A process is identified by pid + start time so that a reused
+ * pid is never taken for a jail's supervisor or owner.
+ */
+#include "vjail.h"
+
+#include <ctype.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+
+#define JAILS_DIR VJ_RUNDIR "/jails"
+#define JID_MAX 999999
+
+static const char *state_names[] = {"creating", "running", "dying"};
+
+unsigned long long vj_proc_start(pid_t pid)
+{
+    char path[64], buf[1024];
+    if (pid <= 0)
+        return 0;
+    snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
+    cleanup_close int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return 0;
+    ssize_t n = read(fd, buf, sizeof buf - 1);
+    if (n <= 0)
+        return 0;
+    buf[n] = 0;
+    /* comm may contain anything; fields resume after the last ')'. */
+    char *p = strrchr(buf, ')');
+    if (!p)
+        return 0;
+    if (p[1] && p[2] == 'Z') /* a zombie holds nothing */
+        return 0;
+    unsigned long long start = 0;
+    int field = 2;
+    for (char *s = p + 1; *s; s++) {
+        if (*s == ' ') {
+            field++;
+            if (field == 22) {
+                start = strtoull(s + 1, NULL, 10);
+                break;
+            }
+        }
+    }
+    return start;
+}
+
+static const char *boot_id(void)
+{
+    static char id[64];
+    if (!id[0]) {
+        cleanup_free char *s = NULL;
+        if (read_file("/proc/sys/kernel/random/boot_id", &s, NULL, NULL) == 0) {
+            s[strcspn(s, "\n")] = 0;
+            snprintf(id, sizeof id, "%s", s);
+        } else {
+            snprintf(id, sizeof id, "unknown");
+        }
+    }
+    return id;
+}
+
+void vj_cjail_free(struct vj_cjail *j)
+{
+    if (!j)
+        return;
+    for (size_t i = 0; i < j->nparams; i++) {
+        free(j->params[i].name);
+        for (size_t k = 0; k < j->params[i].nvalues; k++)
+            free(j->params[i].values[k]);
+        free(j->params[i].values);
+    }
+    free(j->params);
+    free(j->name);
+    if (j->depend) {
+        for (char **d = j->depend; *d; d++)
+            free(*d);
+        free(j->depend);
+    }
+    free(j);
+}
+
+void vj_jail_clear(struct vj_jail *j)
+{
+    free(j->name);
+    free(j->path);
+    free(j->hostname);
+    vj_cjail_free(j->params);
+    memset(j, 0, sizeof *j);
+}
+
+void vj_jail_list_free(struct vj_jail *list, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        vj_jail_clear(&list[i]);
+    free(list);
+}
+
+void vj_rec_clear(struct vj_rec *r)
+{
+    vj_jail_clear(&r->j);
+    free(r->boot_id);
+    free(r->cgroup);
+    for (size_t i = 0; i < r->nmounts; i++)
+        free(r->mounts[i]);
+    free(r->mounts);
+    free(r->symlinks);
+    memset(r, 0, sizeof *r);
+}
+
+/* ---- serialisation: one record per line, fields separated by tabs ---- */
+
+static void put_esc(struct vj_buf *b, const char *s)
+{
+    for (; s && *s; s++) {
+        switch (*s) {
+        case '\t': buf_adds(b, "\\t"); break;
+        case '\n': buf_adds(b, "\\n"); break;
+        case '\\': buf_adds(b, "\\\\"); break;
+        default: buf_addc(b, *s);
+        }
+    }
+}
+
+static char *unesc(const char *s, size_t n)
+{
+    struct vj_buf b = {0};
+    for (size_t i = 0; i < n; i++) {
+        if (s[i] == '\\' && i + 1 < n) {
+            i++;
+            buf_addc(&b, s[i] == 't' ? '\t' : s[i] == 'n' ? '\n' : s[i]);
+        } else {
+            buf_addc(&b, s[i]);
+        }
+    }
+    return buf_steal(&b);
+}
+
+static void put_kv(struct vj_buf *b, const char *k, const char *v)
+{
+    buf_adds(b, k);
+    buf_addc(b, '\t');
+    put_esc(b, v);
+    buf_addc(b, '\n');
+}
+
+static char *rec_serialize(const struct vj_rec *r)
+{
+    struct vj_buf b = {0};
+    char num[64];
+    snprintf(num, sizeof num, "%d", r->j.jid);
+    put_kv(&b, "jid", num);
+    put_kv(&b, "name", r->j.name);
+    if (r->j.path)
+        put_kv(&b, "path", r->j.path);
+    if (r->j.hostname)
+        put_kv(&b, "hostname", r->j.hostname);
+    buf_printf(&b, "parent\t%d\n", r->j.parent);
+    put_kv(&b, "state", state_names[r->state]);
+    put_kv(&b, "boot", r->boot_id ? r->boot_id : boot_id());
+    buf_printf(&b, "owner\t%d\t%llu\n", (int)r->owner, r->owner_start);
+    buf_printf(&b, "sup\t%d\t%llu\n", (int)r->j.sup_pid, r->sup_start);
+    if (r->cgroup)
+        put_kv(&b, "cgroup", r->cgroup);
+    buf_printf(&b, "persist\t%d\ntemp_persist\t%d\n", r->persist, r->temp_persist);
+    buf_printf(&b, "nsfds\t%d\t%d\n", r->mntns_fd, r->cgns_fd);
+    for (size_t i = 0; i < r->nmounts; i++)
+        put_kv(&b, "mount", r->mounts[i]);
+    if (r->symlinks)
+        put_kv(&b, "symlink", r->symlinks);
+    const struct vj_cjail *cj = r->j.params;
+    for (size_t i = 0; cj && i < cj->nparams; i++) {
+        const struct vj_cparam *p = &cj->params[i];
+        if (p->is_var)
+            continue;
+        buf_printf(&b, "param\t%d\t", p->negated);
+        put_esc(&b, p->name);
+        for (size_t k = 0; k < p->nvalues; k++) {
+            buf_addc(&b, '\t');
+            put_esc(&b, p->values[k]);
+        }
+        buf_addc(&b, '\n');
+    }
+    return buf_steal(&b);
+}
+
+/* Split a line on tabs, unescaping each field. */
+static size_t split_fields(const char *line, char **f, size_t max)
+{
+    size_t n = 0;
+    const char *s = line;
+    while (n < max) {
+        const char *e = strchr(s, '\t');
+        size_t len = e ? (size_t)(e - s) : strlen(s);
+        f[n++] = unesc(s, len);
+        if (!e)
+            break;
+        s = e + 1;
+    }
+    return n;
+}
+
+static void cjail_add(struct vj_cjail *cj, char **f, size_t nf)
+{
+    cj->params = xrealloc(cj->params, (cj->nparams + 1) * sizeof *cj->params);
+    struct vj_cparam *p = &cj->params[cj->nparams++];
+    memset(p, 0, sizeof *p);
+    p->negated = atoi(f[1]) != 0;
+    p->name = xstrdup(f[2]);
+    bool neg;
+    p->def = param_lookup(p->name, &neg);
+    p->nvalues = nf - 3;
+    p->values = xcalloc(p->nvalues + 1, sizeof *p->values);
+    for (size_t k = 0; k < p->nvalues; k++)
+        p->values[k] = xstrdup(f[3 + k]);
+    p->loc.file = "registry";
+}
+
+static int rec_parse(const char *text, struct vj_rec *r)
+{
+    memset(r, 0, sizeof *r);
+    r->mntns_fd = r->cgns_fd = -1;
+    struct vj_cjail *cj = xcalloc(1, sizeof *cj);
+    cj->expanded = true;
+    r->j.params = cj;
+    bool have_jid = false;
+    const char *s = text;
+    while (*s) {
+        const char *e = strchr(s, '\n');
+        size_t len = e ? (size_t)(e - s) : strlen(s);
+        cleanup_free char *line = xstrndup(s, len);
+        s = e ? e + 1 : s + len;
+        char *f[256];
+        size_t nf = split_fields(line, f, 256);
+        const char *k = f[0];
+        if (nf >= 2) {
+            if (!strcmp(k, "jid")) {
+                r->j.jid = atoi(f[1]);
+                have_jid = true;
+            } else if (!strcmp(k, "name")) {
+                free(r->j.name);
+                r->j.name = xstrdup(f[1]);
+            } else if (!strcmp(k, "path")) {
+                r->j.path = xstrdup(f[1]);
+            } else if (!strcmp(k, "hostname")) {
+                r->j.hostname = xstrdup(f[1]);
+            } else if (!strcmp(k, "parent")) {
+                r->j.parent = atoi(f[1]);
+            } else if (!strcmp(k, "state")) {
+                for (int i = 0; i < 3; i++)
+                    if (!strcmp(f[1], state_names[i]))
+                        r->state = i;
+            } else if (!strcmp(k, "boot")) {
+                r->boot_id = xstrdup(f[1]);
+            } else if (!strcmp(k, "owner") && nf >= 3) {
+                r->owner = atoi(f[1]);
+                r->owner_start = strtoull(f[2], NULL, 10);
+            } else if (!strcmp(k, "sup") && nf >= 3) {
+                r->j.sup_pid = atoi(f[1]);
+                r->sup_start = strtoull(f[2], NULL, 10);
+            } else if (!strcmp(k, "cgroup")) {
+                r->cgroup = xstrdup(f[1]);
+            } else if (!strcmp(k, "persist")) {
+                r->persist = atoi(f[1]);
+            } else if (!strcmp(k, "temp_persist")) {
+                r->temp_persist = atoi(f[1]);
+            } else if (!strcmp(k, "nsfds") && nf >= 3) {
+                r->mntns_fd = atoi(f[1]);
+                r->cgns_fd = atoi(f[2]);
+            } else if (!strcmp(k, "mount")) {
+                r->mounts = xrealloc(r->mounts, (r->nmounts + 2) * sizeof *r->mounts);
+                r->mounts[r->nmounts++] = xstrdup(f[1]);
+                r->mounts[r->nmounts] = NULL;
+            } else if (!strcmp(k, "symlink")) {
+                r->symlinks = xstrdup(f[1]);
+            } else if (!strcmp(k, "param") && nf >= 3) {
+                cjail_add(cj, f, nf);
+            }
+        }
+        for (size_t i = 0; i < nf; i++)
+            free(f[i]);
+    }
+    if (!have_jid)
+        return -1;
+    if (!r->j.name)
+        r->j.name = xasprintf("%d", r->j.jid);
+    cj->name = xstrdup(r->j.name);
+    r->j.dying = r->state == JS_DYING;
+    return 0;
+}
+
+/* ---- locking and files ---- */
+
+static int ensure_dirs(vj_error_t *err)
+{
+    if (mkdir(VJ_RUNDIR, 0700) < 0 && errno != EEXIST)
+        return vj_error_make(err, errno, "mkdir %s", VJ_RUNDIR);
+    if (mkdir(JAILS_DIR, 0700) < 0 && errno != EEXIST)
+        return vj_error_make(err, errno, "mkdir %s", JAILS_DIR);
+    return 0;
+}
+
+int vj_reg_lock(vj_error_t *err)
+{
+    /* Inside a jail the registry is hidden (see engine_supervisor.c). */
+    int self_jid = 0;
+    if (vj_self_jail(&self_jid, NULL, NULL) == 0 && self_jid > 0)
+        return vj_error_make(err, EPERM, "jail_set");
+    if (ensure_dirs(err) < 0)
+        return -1;
+    int fd = open(VJ_RUNDIR "/lock", O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+    if (fd < 0)
+        return vj_error_make(err, errno, "open %s/lock", VJ_RUNDIR);
+    while (flock(fd, LOCK_EX) < 0) {
+        if (errno != EINTR) {
+            int e = errno;
+            close(fd);
+            return vj_error_make(err, e, "flock %s/lock", VJ_RUNDIR);
+        }
+    }
+    return fd;
+}
+
+int vj_reg_save(const struct vj_rec *r, vj_error_t *err)
+{
+    char path[PATH_MAX], tmp[PATH_MAX];
+    snprintf(path, sizeof path, "%s/%d", JAILS_DIR, r->j.jid);
+    snprintf(tmp, sizeof tmp, "%s/.%d.tmp", JAILS_DIR, r->j.jid);
+    cleanup_free char *text = rec_serialize(r);
+    if (write_file(tmp, text, strlen(text), O_WRONLY | O_CREAT | O_TRUNC, 0600, err) < 0)
+        return -1;
+    if (rename(tmp, path) < 0) {
+        int e = errno;
+        unlink(tmp);
+        return vj_error_make(err, e, "rename %s", path);
+    }
+    return 0;
+}
+
+int vj_reg_load(int jid, struct vj_rec *r, vj_error_t *err)
+{
+    char path[PATH_MAX];
+    snprintf(path, sizeof path, "%s/%d", JAILS_DIR, jid);
+    cleanup_free char *text = NULL;
+    if (read_file(path, &text, NULL, NULL) < 0)
+        return vj_error_make(err, 0, "\"%d\" not found", jid);
+    if (rec_parse(text, r) < 0) {
+        vj_rec_clear(r);
+        return vj_error_make(err, 0, "%s: corrupt registry entry", path);
+    }
+    return 0;
+}
+
+void vj_reg_delete(int jid)
+{
+    char path[PATH_MAX];
+    snprintf(path, sizeof path, "%s/%d", JAILS_DIR, jid);
+    unlink(path);
+}
+
+static bool proc_matches(pid_t pid, unsigned long long start)
+{
+    return pid > 0 && start && vj_proc_start(pid) == start;
+}
+
+bool vj_rec_alive(const struct vj_rec *r)
+{
+    if (!r->boot_id || strcmp(r->boot_id, boot_id()) != 0)
+        return false;
+    switch (r->state) {
+    case JS_CREATING:
+    case JS_DYING:
+        return proc_matches(r->owner, r->owner_start);
+    case JS_RUNNING:
+        return proc_matches(r->j.sup_pid, r->sup_start);
+    }
+    return false;
+}
+
+static int cmp_rec(const void *a, const void *b)
+{
+    return ((const struct vj_rec *)a)->j.jid - ((const struct vj_rec *)b)->j.jid;
+}
+
+int vj_reg_load_all(struct vj_rec **out, size_t *n, vj_error_t *err)
+{
+    *out = NULL;
+    *n = 0;
+    DIR *d = opendir(JAILS_DIR);
+    if (!d) {
+        if (errno == ENOENT)
+            return 0;
+        return vj_error_make(err, errno, "opendir %s", JAILS_DIR);
+    }
+    struct dirent *de;
+    size_t cap = 0;
+    while ((de = readdir(d))) {
+        if (!isdigit((unsigned char)de->d_name[0]))
+            continue;
+        if (*n == cap) {
+            cap = cap ? cap * 2 : 16;
+            *out = xrealloc(*out, cap * sizeof **out);
+        }
+        if (vj_reg_load(atoi(de->d_name), &(*out)[*n], NULL) == 0)
+            (*n)++;
+    }
+    closedir(d);
+    if (*n)
+        qsort(*out, *n, sizeof **out, cmp_rec);
+    return 0;
+}
+
+static void rec_list_free(struct vj_rec *l, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        vj_rec_clear(&l[i]);
+    free(l);
+}
+
+/* Release every dead entry; keep the live ones in *l. */
+static void reap_dead(struct vj_rec *l, size_t *n)
+{
+    size_t k = 0;
+    for (size_t i = 0; i < *n; i++) {
+        if (vj_rec_alive(&l[i])) {
+            l[k++] = l[i];
+        } else {
+            vj_rec_reap(&l[i]);
+            vj_rec_clear(&l[i]);
+        }
+    }
+    *n = k;
+}
+
+int vj_reg_reserve(struct vj_rec *r, int want_jid, const char *name, int parent,
+                   vj_error_t *err)
+{
+    struct vj_rec *l;
+    size_t n;
+    if (vj_reg_load_all(&l, &n, err) < 0)
+        return -1;
+    reap_dead(l, &n);
+    int jid = want_jid;
+    int rc = 0;
+    for (size_t i = 0; i < n && rc == 0; i++) {
+        if (want_jid > 0 && l[i].j.jid == want_jid)
+            rc = vj_error_make(err, 0, "\"%d\" already exists", want_jid);
+        else if (name && !l[i].j.dying && !strcmp(l[i].j.name, name))
+            rc = vj_error_make(err, 0, "\"%s\" already exists", name);
+    }
+    if (rc == 0 && jid <= 0) {
+        cleanup_free char *s = NULL;
+        int last = 0;
+        if (read_file(VJ_RUNDIR "/lastjid", &s, NULL, NULL) == 0)
+            last = atoi(s);
+        if (last < 0 || last > JID_MAX)
+            last = 0;
+        /* FreeBSD: next after the last one assigned, skip used, wrap. */
+        for (int tries = 0; tries < JID_MAX && jid <= 0; tries++) {
+            int cand = last % JID_MAX + 1;
+            last = cand;
+            bool used = false;
+            for (size_t i = 0; i < n && !used; i++)
+                used = l[i].j.jid == cand;
+            /* A numeric name of another jail would clash with this jid. */
+            char num[16];
+            snprintf(num, sizeof num, "%d", cand);
+            for (size_t i = 0; i < n && !used; i++)
+                used = !strcmp(l[i].j.name, num);
+            if (name && !strcmp(name, num) && used)
+                continue;
+            if (!used)
+                jid = cand;
+        }
+        if (jid <= 0)
+            rc = vj_error_make(err, EAGAIN, "no available jail IDs");
+    }
+    if (rc == 0 && name && isdigit((unsigned char)name[0])) {
+        char num[16];
+        snprintf(num, sizeof num, "%d", jid);
+        if (strcmp(name, num) != 0)
+            rc = vj_error_make(err, 0, "name cannot be numeric (unless it is the jid)");
+    }
+    rec_list_free(l, n);
+    if (rc < 0)
+        return -1;
+    char num[16];
+    snprintf(num, sizeof num, "%d", jid);
+    if (want_jid <= 0) {
+        char buf[16];
+        int len = snprintf(buf, sizeof buf, "%d\n", jid);
+        write_file(VJ_RUNDIR "/lastjid", buf, len, O_WRONLY | O_CREAT | O_TRUNC, 0600, NULL);
+    }
+    memset(r, 0, sizeof *r);
+    r->mntns_fd = r->cgns_fd = -1;
+    r->j.jid = jid;
+    r->j.name = xstrdup(name ? name : num);
+    r->j.parent = parent;
+    r->state = JS_CREATING;
+    r->boot_id = xstrdup(boot_id());
+    r->owner = getpid();
+    r->owner_start = vj_proc_start(getpid());
+    if (vj_reg_save(r, err) < 0) {
+        vj_rec_clear(r);
+        return -1;
+    }
+    return 0;
+}
+
+static bool all_digits(const char *s)
+{
+    if (!*s)
+        return false;
+    for (; *s; s++)
+        if (!isdigit((unsigned char)*s))
+            return false;
+    return true;
+}
+
+int vj_reg_lookup(const char *name_or_jid, bool with_dying, struct vj_rec *out,
+                  vj_error_t *err)
+{
+    struct vj_rec *l;
+    size_t n;
+    if (vj_reg_load_all(&l, &n, err) < 0)
+        return -1;
+    reap_dead(l, &n);
+    int found = -1;
+    bool numeric = all_digits(name_or_jid);
+    /* A live jail wins over a dying one of the same name. */
+    for (int pass = 0; pass < 2 && found < 0; pass++) {
+        for (size_t i = 0; i < n && found < 0; i++) {
+            if (l[i].j.dying != (pass == 1))
+                continue;
+            if (l[i].j.dying && !with_dying)
+                continue;
+            if ((numeric && l[i].j.jid == atoi(name_or_jid)) ||
+                !strcmp(l[i].j.name, name_or_jid))
+                found = (int)i;
+        }
+    }
+    int rc = 0;
+    if (found < 0) {
+        rc = vj_error_make(err, 0, "\"%s\" not found", name_or_jid);
+    } else {
+        *out = l[found];
+        memset(&l[found], 0, sizeof l[found]);
+    }
+    rec_list_free(l, n);
+    return rc;
+}
+
+/* ---- public API for jls/jexec ---- */
+
+static void jail_from_rec(struct vj_jail *dst, struct vj_rec *r)
+{
+    *dst = r->j;
+    memset(&r->j, 0, sizeof r->j);
+}
+
+int vj_registry_list(struct vj_jail **out, size_t *n, bool with_dying, vj_error_t *err)
+{
+    *out = NULL;
+    *n = 0;
+    int self_jid = 0;
+    if (vj_self_jail(&self_jid, NULL, NULL) == 0 && self_jid > 0)
+        return 0; /* a jail sees no other jails (no children yet) */
+    cleanup_close int lk = vj_reg_lock(err);
+    if (lk < 0)
+        return -1;
+    struct vj_rec *l;
+    size_t nl;
+    if (vj_reg_load_all(&l, &nl, err) < 0)
+        return -1;
+    reap_dead(l, &nl);
+    *out = xcalloc(nl + 1, sizeof **out);
+    for (size_t i = 0; i < nl; i++)
+        if (with_dying || !l[i].j.dying)
+            jail_from_rec(&(*out)[(*n)++], &l[i]);
+    rec_list_free(l, nl);
+    return 0;
+}
+
+int vj_registry_find(const char *name_or_jid, bool with_dying, struct vj_jail *out,
+                     vj_error_t *err)
+{
+    int self_jid = 0;
+    if (vj_self_jail(&self_jid, NULL, NULL) == 0 && self_jid > 0)
+        return vj_error_make(err, 0, "jail \"%s\" not found", name_or_jid);
+    cleanup_close int lk = vj_reg_lock(err);
+    if (lk < 0)
+        return -1;
+    struct vj_rec r;
+    if (vj_reg_lookup(name_or_jid, with_dying, &r, err) < 0) {
+        if (err && *err && strstr((*err)->msg, "not found")) {
+            vj_error_release(err);
+            vj_error_make(err, 0, "jail \"%s\" not found", name_or_jid);
+        }
+        return -1;
+    }
+    jail_from_rec(out, &r);
+    vj_rec_clear(&r);
+    return 0;
+}
+
+/* Inside a jail /run/vjail is a read-only tmpfs whose file "self" says
+ * which jail this is (see engine_supervisor.c). */
+int vj_self_jail(int *jid, int *children_max, char **name)
+{
+    cleanup_free char *s = NULL;
+    if (jid)
+        *jid = 0;
+    if (read_file(VJ_RUNDIR "/self", &s, NULL, NULL) < 0)
+        return -1;
+    int j = 0, cm = 0;
+    char nm[256] = "";
+    if (sscanf(s, "jid=%d children.max=%d name=%255s", &j, &cm, nm) < 2)
+        return -1;
+    if (jid)
+        *jid = j;
+    if (children_max)
+        *children_max = cm;
+    if (name)
+        *name = xstrdup(nm);
+    return 0;
+}

@@ -1,0 +1,369 @@
+/*
+ * Applying a jail's security policy to the calling process: capability
+ * sets and the seccomp filter (vj_policy_apply), and the jail's UTS
+ * namespace (vj_policy_unshare_uts).
+ *
+ * The seccomp filter is a deny list on top of the capability drop: the
+ * capabilities do the main work; the filter closes what capabilities do
+ * not cover (kernel keyrings shared with host root, bpf, perf, userfaultfd,
+ * io_uring, TIOCSTI on the host's terminal, user namespaces, socket
+ * families, System V IPC kinds that are disabled) and repeats the most
+ * important capability checks as a second line.
+ */
+#include "vjail.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/capability.h>
+#include <sched.h>
+#include <seccomp.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <termios.h>
+
+#ifndef CLONE_NEWTIME
+#define CLONE_NEWTIME 0x00000080
+#endif
+#ifndef PR_CAP_AMBIENT
+#define PR_CAP_AMBIENT 47
+#define PR_CAP_AMBIENT_CLEAR_ALL 4
+#endif
+#ifndef TIOCLINUX
+#define TIOCLINUX 0x541C
+#endif
+
+/* Syscalls no jail may make, whatever its parameters.  Most already need a
+ * capability the jail lacks; the rest are not namespaced (keyrings are per
+ * uid, and uid 0 in a jail is the host's uid 0) or are large attack
+ * surface with no use in a jail. */
+static const char *const deny_always[] = {
+    /* kernel modules, kexec, reboot, accounting, swap */
+    "init_module", "finit_module", "delete_module", "create_module", "kexec_load",
+    "kexec_file_load", "reboot", "acct", "swapon", "swapoff",
+    /* handles bypass the jail's root (the "shocker" escape) */
+    "open_by_handle_at",
+    /* kernel keyrings: not namespaced, shared with the host's root */
+    "keyctl", "add_key", "request_key",
+    /* bpf, perf, userfaultfd, io_uring (its ops bypass this filter) */
+    "bpf", "perf_event_open", "userfaultfd", "io_uring_setup", "io_uring_enter",
+    "io_uring_register",
+    /* port I/O, obsolete or dangerous interfaces */
+    "iopl", "ioperm", "lookup_dcookie", "nfsservctl", "uselib", "_sysctl", "vm86",
+    "vm86old", "get_kernel_syms", "query_module",
+    /* mounting (allow.mount is refused) and changing namespaces */
+    "mount", "umount", "umount2", "pivot_root", "fsopen", "fsconfig", "fsmount",
+    "fspick", "move_mount", "open_tree", "mount_setattr", "setns",
+};
+
+struct filter {
+    scmp_filter_ctx ctx;
+    vj_error_t *err;
+    int rc;
+};
+
+/* Add one rule; a syscall this architecture or libseccomp does not know
+ * is skipped (it cannot be called through this filter's arch anyway). */
+static void rule(struct filter *f, uint32_t action, const char *name, unsigned n,
+                 const struct scmp_arg_cmp *cmp)
+{
+    if (f->rc < 0)
+        return;
+    int nr = seccomp_syscall_resolve_name(name);
+    if (nr < 0)
+        return;
+    int r = seccomp_rule_add_exact_array(f->ctx, action, nr, n, cmp);
+    if (r < 0)
+        f->rc = vj_error_make(f->err, -r, "%s", "seccomp rule");
+    if (r < 0)
+        vj_error_prefix(f->err, "%s", name);
+}
+
+static void deny(struct filter *f, const char *name) { rule(f, SCMP_ACT_ERRNO(EPERM), name, 0, NULL); }
+
+/* Deny name when (argument arg & mask) == value. */
+static void deny_masked(struct filter *f, const char *name, unsigned arg, uint64_t mask,
+                        uint64_t value)
+{
+    struct scmp_arg_cmp c = {arg, SCMP_CMP_MASKED_EQ, mask, value};
+    rule(f, SCMP_ACT_ERRNO(EPERM), name, 1, &c);
+}
+
+/* Deny name when the int argument arg is >= value (compared on 64 bits, so
+ * garbage in the upper half is denied too). */
+static void deny_ge(struct filter *f, const char *name, unsigned arg, uint64_t value)
+{
+    struct scmp_arg_cmp c = {arg, SCMP_CMP_GE, value, 0};
+    rule(f, SCMP_ACT_ERRNO(EPERM), name, 1, &c);
+}
+
+static const uint64_t clone_ns_flags[] = {
+    CLONE_NEWNS,  CLONE_NEWCGROUP, CLONE_NEWUTS, CLONE_NEWIPC,
+    CLONE_NEWUSER, CLONE_NEWPID,   CLONE_NEWNET,
+};
+
+static void filter_rules(struct filter *f, const struct vj_policy *p)
+{
+    for (size_t i = 0; i < sizeof deny_always / sizeof *deny_always; i++)
+        deny(f, deny_always[i]);
+
+    /* No new namespaces of any kind: the user namespace needs no privilege
+     * at all and would hand a fresh set of capabilities to jailed code.
+     * clone3 passes its flags in memory, out of the filter's reach: ENOSYS
+     * makes the C library fall back to clone. */
+    for (size_t i = 0; i < sizeof clone_ns_flags / sizeof *clone_ns_flags; i++) {
+        deny_masked(f, "unshare", 0, clone_ns_flags[i], clone_ns_flags[i]);
+        deny_masked(f, "clone", 0, clone_ns_flags[i], clone_ns_flags[i]);
+    }
+    deny_masked(f, "unshare", 0, CLONE_NEWTIME, CLONE_NEWTIME);
+    rule(f, SCMP_ACT_ERRNO(ENOSYS), "clone3", 0, NULL);
+
+    /* Faking input on the terminal jexec was started from would run
+     * commands outside the jail.  ioctl's request is 32 bits wide. */
+    deny_masked(f, "ioctl", 1, 0xffffffffu, TIOCSTI);
+    deny_masked(f, "ioctl", 1, 0xffffffffu, TIOCLINUX);
+
+    /* Device nodes (CAP_MKNOD is dropped too); FIFOs and sockets stay. */
+    deny_masked(f, "mknod", 1, S_IFMT, S_IFCHR);
+    deny_masked(f, "mknod", 1, S_IFMT, S_IFBLK);
+    deny_masked(f, "mknodat", 2, S_IFMT, S_IFCHR);
+    deny_masked(f, "mknodat", 2, S_IFMT, S_IFBLK);
+
+    /* allow.socket_af: without it only local, IPv4, IPv6 and netlink (the
+     * Linux counterpart of FreeBSD's route sockets). */
+    if (!p->socket_af) {
+        for (int af = 1; af < AF_MAX; af++)
+            if (af != AF_UNIX && af != AF_INET && af != AF_INET6 && af != AF_NETLINK)
+                deny_masked(f, "socket", 0, 0xffffffffu, (uint64_t)af);
+        deny_ge(f, "socket", 0, AF_MAX);
+    }
+
+    /* sysvmsg/sysvsem/sysvshm = disable: the calls fail with ENOSYS, as in
+     * a FreeBSD jail. */
+    static const char *const sysv_calls[VJ_SYSV_N][5] = {
+        {"msgget", "msgsnd", "msgrcv", "msgctl", NULL},
+        {"semget", "semop", "semtimedop", "semctl", NULL},
+        {"shmget", "shmat", "shmdt", "shmctl", NULL},
+    };
+    for (int k = 0; k < VJ_SYSV_N; k++)
+        if (p->sysv[k] == VJ_JS_DISABLE)
+            for (int i = 0; sysv_calls[k][i]; i++)
+                rule(f, SCMP_ACT_ERRNO(ENOSYS), sysv_calls[k][i], 0, NULL);
+
+    if (!p->set_hostname) {
+        deny(f, "sethostname");
+        deny(f, "setdomainname");
+    }
+    if (!p->mlock) {
+        deny(f, "mlock");
+        deny(f, "mlock2");
+        deny(f, "mlockall");
+        deny(f, "memfd_secret");
+        deny_masked(f, "mmap", 3, MAP_LOCKED, MAP_LOCKED);
+    }
+    /* allow.read_msgbuf: reading only (2 READ, 3 READ_ALL, 9 SIZE_UNREAD,
+     * 10 SIZE_BUFFER; 0 and 1 do nothing); never clearing the host's
+     * buffer or changing its console level. */
+    if (!p->read_msgbuf) {
+        deny(f, "syslog");
+    } else {
+        for (unsigned act = 4; act <= 8; act++)
+            deny_masked(f, "syslog", 0, 0xffffffffu, act);
+        deny_ge(f, "syslog", 0, 11);
+    }
+    if (!p->proc_debug) {
+        deny(f, "ptrace");
+        deny(f, "process_vm_readv");
+        deny(f, "process_vm_writev");
+    }
+    if (!p->settime) {
+        deny(f, "settimeofday");
+        deny(f, "clock_settime");
+        deny(f, "stime");
+    }
+}
+
+static int load_filter(const struct vj_policy *p, bool nnp, vj_error_t *err)
+{
+    scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_ALLOW);
+    if (!ctx)
+        return vj_error_make(err, ENOMEM, "%s: seccomp_init", p->jail);
+    struct filter f = {ctx, err, 0};
+    int r;
+    /* Other architectures (i386 and x32 system calls on x86_64) are not in
+     * the filter: such a call kills the process instead of slipping past
+     * rules written for native numbers.  As root no no_new_privs: setuid
+     * programs in the jail must keep working (CAP_SYS_ADMIN allows it). */
+    if ((r = seccomp_attr_set(ctx, SCMP_FLTATR_ACT_BADARCH, SCMP_ACT_KILL_PROCESS)) < 0 ||
+        (r = seccomp_attr_set(ctx, SCMP_FLTATR_CTL_NNP, nnp)) < 0) {
+        seccomp_release(ctx);
+        return vj_error_make(err, -r, "%s: seccomp attributes", p->jail);
+    }
+    filter_rules(&f, p);
+    if (f.rc < 0) {
+        seccomp_release(ctx);
+        return vj_error_prefix(err, "%s", p->jail);
+    }
+    r = seccomp_load(ctx);
+    seccomp_release(ctx);
+    if (r < 0)
+        return vj_error_make(err, -r, "%s: loading the seccomp filter", p->jail);
+    return 0;
+}
+
+int vj_policy_export_filter(const struct vj_policy *p, int fd, vj_error_t *err)
+{
+    scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_ALLOW);
+    if (!ctx)
+        return vj_error_make(err, ENOMEM, "seccomp_init");
+    seccomp_attr_set(ctx, SCMP_FLTATR_ACT_BADARCH, SCMP_ACT_KILL_PROCESS);
+    struct filter f = {ctx, err, 0};
+    filter_rules(&f, p);
+    int r = f.rc < 0 ? -1 : seccomp_export_pfc(ctx, fd);
+    seccomp_release(ctx);
+    if (f.rc < 0)
+        return -1;
+    return r < 0 ? vj_error_make(err, -r, "seccomp_export_pfc") : 0;
+}
+
+/* Drop every capability the policy does not keep from the bounding set
+ * (including ones newer than this build: the loop runs until the kernel
+ * says the number is invalid). */
+static int drop_bounding(const struct vj_policy *p, vj_error_t *err)
+{
+    for (int cap = 0;; cap++) {
+        int r = prctl(PR_CAPBSET_READ, cap, 0, 0, 0);
+        if (r < 0)
+            return errno == EINVAL ? 0 : vj_error_make(err, errno, "%s: capability %d", p->jail, cap);
+        if (r == 0 || vj_policy_keeps_cap(p, cap))
+            continue;
+        if (prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) < 0)
+            return vj_error_make(err, errno,
+                                 "%s: dropping capability %d from the bounding set (the "
+                                 "policy must be applied as root, before changing user)",
+                                 p->jail, cap);
+    }
+}
+
+static int restrict_sets(const struct vj_policy *p, vj_error_t *err)
+{
+    struct __user_cap_header_struct hdr = {_LINUX_CAPABILITY_VERSION_3, 0};
+    struct __user_cap_data_struct data[2];
+    if (syscall(SYS_capget, &hdr, data) < 0)
+        return vj_error_make(err, errno, "%s: capget", p->jail);
+    for (int i = 0; i < 2; i++) {
+        uint32_t keep = (uint32_t)(p->keep_caps >> (32 * i));
+        data[i].permitted &= keep;
+        data[i].effective &= keep;
+        data[i].inheritable &= keep;
+    }
+    if (syscall(SYS_capset, &hdr, data) < 0)
+        return vj_error_make(err, errno, "%s: capset", p->jail);
+    /* Ambient capabilities would survive exec of a non-root program. */
+    if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) < 0 && errno != EINVAL)
+        return vj_error_make(err, errno, "%s: clearing ambient capabilities", p->jail);
+    return 0;
+}
+
+static bool cap_effective(int cap)
+{
+    struct __user_cap_header_struct hdr = {_LINUX_CAPABILITY_VERSION_3, 0};
+    struct __user_cap_data_struct data[2];
+    if (syscall(SYS_capget, &hdr, data) < 0)
+        return false;
+    return data[cap / 32].effective & (1u << (cap % 32));
+}
+
+int vj_policy_apply(const struct vj_policy *p, vj_error_t *err)
+{
+    if (cap_effective(CAP_SETPCAP) && cap_effective(CAP_SYS_ADMIN)) {
+        /* Root: order matters, the bounding set needs CAP_SETPCAP and
+         * loading the filter without no_new_privs needs CAP_SYS_ADMIN,
+         * both gone after restrict_sets. */
+        if (drop_bounding(p, err) < 0 || load_filter(p, false, err) < 0)
+            return -1;
+        return restrict_sets(p, err);
+    }
+    /* Already unprivileged (the caller changed user first): the bounding
+     * set cannot be changed any more, so no_new_privs makes sure no
+     * program executed from here (setuid root or with file capabilities)
+     * gains anything. */
+    if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
+        return vj_error_make(err, errno, "%s: no_new_privs", p->jail);
+    if (restrict_sets(p, err) < 0)
+        return -1;
+    return load_filter(p, true, err);
+}
+
+int vj_policy_unshare_uts(const struct vj_policy *p, vj_error_t *err)
+{
+    if (!p->set_hostname) {
+        if (unshare(CLONE_NEWUTS) < 0)
+            return vj_error_make(err, errno, "%s: unshare(CLONE_NEWUTS)", p->jail);
+        return 0;
+    }
+    /* A helper makes a user namespace (owner: our euid 0) and a UTS
+     * namespace owned by it; we join the UTS namespace only.  The kernel
+     * grants a user namespace's owner, in the parent namespace, every
+     * capability inside it, so jailed root may set this hostname without
+     * holding CAP_SYS_ADMIN; the jail's other namespaces stay owned by the
+     * initial user namespace, where it holds no such capability. */
+    int ready[2], hold[2];
+    if (pipe2(ready, O_CLOEXEC) < 0)
+        return vj_error_make(err, errno, "%s: pipe", p->jail);
+    if (pipe2(hold, O_CLOEXEC) < 0) {
+        int e = errno;
+        close(ready[0]);
+        close(ready[1]);
+        return vj_error_make(err, e, "%s: pipe", p->jail);
+    }
+    pid_t pid = fork();
+    if (pid == 0) {
+        char c = unshare(CLONE_NEWUSER | CLONE_NEWUTS) < 0 ? (char)errno : 0;
+        if (write(ready[1], &c, 1) != 1)
+            _exit(1);
+        while (read(hold[0], &c, 1) < 0 && errno == EINTR)
+            ;
+        _exit(0);
+    }
+    int e = pid < 0 ? errno : 0;
+    close(ready[1]);
+    close(hold[0]);
+    char c = 0;
+    ssize_t n = 0;
+    if (pid > 0) {
+        while ((n = read(ready[0], &c, 1)) < 0 && errno == EINTR)
+            ;
+        if (n != 1)
+            e = EIO;
+        else if (c)
+            e = (unsigned char)c;
+    }
+    const char *what = pid < 0 ? "fork" : "unshare(CLONE_NEWUSER|CLONE_NEWUTS)";
+    if (!e) {
+        what = "joining the UTS namespace";
+        int nsfd = (int)syscall(SYS_pidfd_open, pid, 0);
+        if (nsfd < 0) {
+            char path[64];
+            snprintf(path, sizeof path, "/proc/%d/ns/uts", (int)pid);
+            nsfd = open(path, O_RDONLY | O_CLOEXEC);
+        }
+        if (nsfd < 0 || setns(nsfd, CLONE_NEWUTS) < 0)
+            e = errno;
+        if (nsfd >= 0)
+            close(nsfd);
+    }
+    close(hold[1]);
+    close(ready[0]);
+    if (pid > 0)
+        while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
+            ;
+    if (e)
+        return vj_error_make(err, e, "%s: allow.set_hostname: %s", p->jail, what);
+    return 0;
+}

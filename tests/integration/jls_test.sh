@@ -1,0 +1,221 @@
+#! /usr/bin/env atf-sh
+# jls(8) against real jails: formats, selection, errors, JSON and XML.
+
+. "$(atf_get_srcdir)/vjail.subr"
+
+# mkjail SUFFIX [param ...]: a persistent jail rooted in ./root
+mkjail()
+{
+    local n
+    n=$(vj_name "$1")
+    shift
+    [ -d root ] || vj_mkroot root
+    atf_check "$(vj_bin jail)" -c name="$n" path="$PWD/root" persist "$@"
+}
+
+atf_test_case errors
+errors_head()
+{
+    atf_set descr "not found, unknown parameter, usage: FreeBSD's messages, exit 1"
+}
+errors_body()
+{
+    local jls
+    jls=$(vj_bin jls)
+    atf_check -s exit:1 -e inline:"jls: jail \"$(vj_name nope)\" not found\n" \
+        "$jls" -j "$(vj_name nope)"
+    atf_check -s exit:1 -e inline:"jls: unknown parameter: bogus\n" "$jls" bogus
+    atf_check -s exit:1 -e inline:"jls: unknown parameter: exec.start\n" "$jls" exec.start
+    atf_check -s exit:1 -e match:"usage: jls \[-dhNnqv\] \[-j jail\] \[param ...\]" \
+        "$jls" -Z
+    atf_check -s exit:1 -e match:"unsupported" "$jls" --libxo html
+    # -c: silent existence check
+    atf_check -s exit:1 -o empty -e empty "$jls" -c -j "$(vj_name nope)"
+    atf_check -s exit:1 -o empty -e empty "$jls" -cj 999998
+}
+
+atf_test_case header_always
+header_always_head()
+{
+    atf_set descr "the default display prints its header and exits 0"
+}
+header_always_body()
+{
+    atf_check -o match:"^   JID  IP Address      Hostname                      Path$" \
+        "$(vj_bin jls)"
+    atf_check -o match:"^ JID             IP Address      Hostname                      Path$" \
+        "$(vj_bin jls)" -N
+}
+
+atf_test_case default_table cleanup
+default_table_head()
+{
+    atf_set descr "default, -N and -v displays of one jail, exact"
+}
+default_table_body()
+{
+    vj_require_root
+    local n jid jls
+    jls=$(vj_bin jls)
+    n=$(vj_name)
+    mkjail "" host.hostname=www.example.org ip4.addr=192.0.2.10
+    jid=$("$jls" -j "$n" jid)
+    atf_check -o inline:"   JID  IP Address      Hostname                      Path
+$(printf '%6d  %-15s %-29s %s' "$jid" 192.0.2.10 www.example.org "$PWD/root")
+" "$jls" -j "$n"
+    atf_check -o inline:" JID             IP Address      Hostname                      Path
+$(printf ' %-15s %-15s %-29s %s' "$n" 192.0.2.10 www.example.org "$PWD/root")
+" "$jls" -N -j "$n"
+    atf_check -o inline:"   JID  Hostname                      Path
+        Name                          State
+        CPUSetID
+        IP Address(es)
+$(printf '%6d  %-29s %s' "$jid" www.example.org "$PWD/root")
+$(printf '        %-29s %s' "$n" ACTIVE)
+        0
+        192.0.2.10
+" "$jls" -v -j "$n"
+    # the jail is in the full list too, exit 0
+    atf_check -o match:"^ *$jid  192.0.2.10 " "$jls"
+    # and by jid
+    atf_check -o inline:"$n\n" "$jls" -j "$jid" name
+    atf_check -s exit:0 -o empty -e empty "$jls" -c -j "$n"
+    atf_check -s exit:0 -o empty -e empty "$jls" -cj "$jid"
+}
+default_table_cleanup()
+{
+    vj_cleanup
+}
+
+atf_test_case params cleanup
+params_head()
+{
+    atf_set descr "parameter columns, -n, -q, -s, -h, all"
+}
+params_body()
+{
+    vj_require_root
+    local n jls jid
+    jls=$(vj_bin jls)
+    n=$(vj_name)
+    mkjail "" "host.hostname=a b" allow.raw_sockets
+    jid=$("$jls" -j "$n" jid)
+    atf_check -o inline:"$jid $n $PWD/root\n" "$jls" -j "$n" jid name path
+    atf_check -o inline:"a b\n" "$jls" -j "$n" host.hostname
+    atf_check -o inline:"\"a b\"\n" "$jls" -j "$n" -q host.hostname
+    atf_check -o inline:"-\n" "$jls" -j "$n" ip4.addr
+    atf_check -o inline:"name=$n persist allow.raw_sockets allow.nomount\n" \
+        "$jls" -j "$n" -n name persist allow.raw_sockets allow.mount
+    atf_check -o inline:"true false\n" "$jls" -j "$n" persist allow.mount
+    atf_check -o inline:"jid name\n$jid $n\n" "$jls" -j "$n" -h jid name
+    # -h / -n without parameters mean "all"
+    atf_check -o match:"^devfs_ruleset .* jid .* name .* path .*allow\.mount" \
+        "$jls" -j "$n" -h
+    atf_check -o match:"host.hostname=\"a b\"" -o match:" persist " \
+        -o match:"nodying" "$jls" -j "$n" -nq
+    # -s: jail(8) input: read-only parameters left out, quoted
+    atf_check -o match:"name=$n" -o match:"host.hostname=\"a b\"" \
+        -o not-match:"dying" -o not-match:"children.cur" -o not-match:"parent=" \
+        -o not-match:"cpuset.id" "$jls" -j "$n" -s
+}
+params_cleanup()
+{
+    vj_cleanup
+}
+
+atf_test_case libxo cleanup
+libxo_head()
+{
+    atf_set descr "--libxo json / xml / text, parsed by python3"
+}
+libxo_body()
+{
+    vj_require_root
+    command -v python3 >/dev/null || atf_skip "python3 is not installed"
+    local n jls jid
+    jls=$(vj_bin jls)
+    n=$(vj_name)
+    mkjail "" host.hostname=h.example ip4.addr=192.0.2.20,192.0.2.21
+    jid=$("$jls" -j "$n" jid)
+    # FreeBSD's shape, byte for byte
+    atf_check -o inline:"{\"__version\": \"2\", \"jail-information\": {\"jail\": [{\"jid\":$jid,\"ipv4\":\"192.0.2.20\",\"hostname\":\"h.example\",\"path\":\"$PWD/root\"}]}}\n" \
+        "$jls" -j "$n" --libxo json
+    atf_check -o inline:"{\"__version\": \"2\", \"jail-information\": {\"jail\": [{\"name\":\"$n\",\"ip4.addr\": [\"192.0.2.20\",\"192.0.2.21\"]}]}}\n" \
+        "$jls" -j "$n" --libxo=json name ip4.addr
+    # valid JSON in every mode, with the values in the right places
+    for args in "" "-v" "-n" "-s" "all" "-N"; do
+        "$jls" --libxo json -j "$n" $args > out.json ||
+            atf_fail "jls --libxo json $args failed"
+        atf_check -o ignore python3 -m json.tool out.json
+    done
+    "$jls" --libxo json -n -j "$n" > n.json
+    atf_check -o inline:"True False ['192.0.2.20', '192.0.2.21'] $n\n" python3 -c '
+import json, sys
+j = json.load(open("n.json"))
+assert j["__version"] == "2"
+jail = j["jail-information"]["jail"][0]
+print(jail["persist"], jail["allow.mount"], jail["ip4.addr"], jail["name"])'
+    "$jls" --libxo json -v -j "$n" > v.json
+    atf_check -o inline:"$jid ACTIVE ['192.0.2.20', '192.0.2.21'] []\n" python3 -c '
+import json
+jail = json.load(open("v.json"))["jail-information"]["jail"][0]
+print(jail["jid"], jail["state"], jail["ipv4_addrs"], jail["ipv6_addrs"])'
+    # the whole list parses as well
+    "$jls" --libxo json > all.json
+    atf_check -o match:"^ok$" python3 -c '
+import json
+j = json.load(open("all.json"))
+assert isinstance(j["jail-information"]["jail"], list)
+print("ok")'
+    # XML
+    "$jls" --libxo xml -j "$n" > out.xml
+    atf_check -o inline:"2 h.example\n" python3 -c '
+import xml.dom.minidom as m
+d = m.parse("out.xml")
+top = d.documentElement
+assert top.tagName == "jail-information"
+print(top.getAttribute("version"), d.getElementsByTagName("hostname")[0].firstChild.data)'
+    # text is the default
+    atf_check -o save:text.out "$jls" -j "$n" --libxo text
+    atf_check -o file:text.out "$jls" -j "$n"
+}
+libxo_cleanup()
+{
+    vj_cleanup
+}
+
+atf_test_case several cleanup
+several_head()
+{
+    atf_set descr "several jails, in jid order"
+}
+several_body()
+{
+    vj_require_root
+    local jls a b
+    jls=$(vj_bin jls)
+    mkjail a
+    mkjail b
+    a=$("$jls" -j "$(vj_name a)" jid)
+    b=$("$jls" -j "$(vj_name b)" jid)
+    [ "$a" -lt "$b" ] || atf_fail "jids not increasing: $a $b"
+    "$jls" name > names || atf_fail "jls name failed"
+    atf_check -o inline:"$(vj_name a)\n$(vj_name b)\n" grep "^$(vj_prefix)_" names
+    atf_check "$(vj_bin jail)" -r "$(vj_name a)"
+    "$jls" name > names || atf_fail "jls name failed"
+    atf_check -o inline:"$(vj_name b)\n" grep "^$(vj_prefix)_" names
+}
+several_cleanup()
+{
+    vj_cleanup
+}
+
+atf_init_test_cases()
+{
+    atf_add_test_case errors
+    atf_add_test_case header_always
+    atf_add_test_case default_table
+    atf_add_test_case params
+    atf_add_test_case libxo
+    atf_add_test_case several
+}
