@@ -91,9 +91,9 @@ static void exec_argv(const struct vj_cmdctx *c, char *const *argv)
     _exit(1);
 }
 
-static void run_in_jail(const struct vj_cmdctx *c, char *const *argv, int consfd)
+static void run_in_jail(const struct vj_cmdctx *c, char *const *argv, int consfd, bool bg)
     __attribute__((noreturn));
-static void run_in_jail(const struct vj_cmdctx *c, char *const *argv, int consfd)
+static void run_in_jail(const struct vj_cmdctx *c, char *const *argv, int consfd, bool bg)
 {
     vj_error_t err = NULL;
     const char *user = vj_cjail_str(c->cj, "exec.jail_user");
@@ -116,13 +116,17 @@ static void run_in_jail(const struct vj_cmdctx *c, char *const *argv, int consfd
     if (pid < 0)
         _exit(1);
     if (pid == 0) {
-        prctl(PR_SET_PDEATHSIG, SIGKILL);
+        if (!bg)
+            prctl(PR_SET_PDEATHSIG, SIGKILL);
         become(c, user, user && sysuser ? &pre : NULL, clean);
         if (vj_policy_apply(pol, &err) < 0)
             child_fail(c, &err);
         close_from(3);
         exec_argv(c, argv);
     }
+    /* A background command is left to the jail's pid 1. */
+    if (bg)
+        _exit(0);
     /* Mirror the command's fate so jail(8) sees its real status. */
     int st;
     while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
@@ -259,7 +263,7 @@ int vj_exec_run(const struct vj_cmdctx *c, const char *param, const char *cmd,
         signal(SIGINT, SIG_DFL);
         signal(SIGQUIT, SIG_DFL);
         if (injail)
-            run_in_jail(c, argv, consfd);
+            run_in_jail(c, argv, consfd, bg);
         run_on_host(c, argv);
     }
     if (consfd >= 0)

@@ -51,7 +51,7 @@ static void sup_fail(const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
-    cleanup_free char *line = xasprintf("ERR %s", msg);
+    cleanup_free char *line = xasprintf("ERR %s\n", msg);
     if (write(report_fd, line, strlen(line)) < 0) {
         /* nothing more we can do */
     }
@@ -160,10 +160,13 @@ static bool release_if_done(int jid)
     }
     pid_t me = host_pid();
     bool done = false;
-    if (r.j.sup_pid != me) {
+    cleanup_free char *leaf = xasprintf("%s/jail", r.cgroup ? r.cgroup : "/nonexistent");
+    if (r.state == JS_CREATING) {
+        done = false; /* jail(8) is still setting it up */
+    } else if (r.j.sup_pid != me) {
         done = true; /* not ours any more */
     } else if (r.state == JS_RUNNING && !r.persist && !r.temp_persist &&
-               vj_cgroup_populated(r.cgroup) == 0) {
+               vj_cgroup_populated(leaf) == 0) {
         r.state = JS_DYING;
         r.owner = me;
         r.owner_start = vj_proc_start(me);
@@ -270,7 +273,7 @@ static void supervisor_main(struct vj_rec *r, const struct vj_cjail *cj, int nsf
             close(nul);
     }
     char ok[64];
-    int n = snprintf(ok, sizeof ok, "OK %d %d", jail_mnt, jail_cg);
+    int n = snprintf(ok, sizeof ok, "OK %d %d\n", jail_mnt, jail_cg);
     if (write(report_fd, ok, n) < 0)
         _exit(1);
     close(report_fd);
@@ -344,7 +347,11 @@ int vj_supervisor_start(struct vj_rec *r, const struct vj_cjail *cj, vj_error_t 
     int mfd = -1, cfd = -1;
     char *ok = strstr(msg, "OK ");
     char *er = strstr(msg, "ERR ");
-    sscanf(msg, "PID %ld", &spid);
+    /* The intermediate's "PID n" and the supervisor's "OK"/"ERR" may
+     * arrive in either order. */
+    char *pp = strstr(msg, "PID ");
+    if (pp)
+        sscanf(pp, "PID %ld", &spid);
     if (spid > 0) {
         r->j.sup_pid = (pid_t)spid;
         r->sup_start = vj_proc_start(r->j.sup_pid);
@@ -356,8 +363,10 @@ int vj_supervisor_start(struct vj_rec *r, const struct vj_cjail *cj, vj_error_t 
     }
     if (r->j.sup_pid > 0)
         vj_supervisor_kill(r);
-    if (er)
+    if (er) {
+        er[strcspn(er, "\n")] = 0;
         return vj_error_make(err, 0, "%s", er + 4);
+    }
     return vj_error_make(err, 0, "%s: supervisor failed to start", r->j.name);
 }
 

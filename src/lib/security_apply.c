@@ -324,6 +324,8 @@ int vj_policy_unshare_uts(const struct vj_policy *p, vj_error_t *err)
     }
     pid_t pid = fork();
     if (pid == 0) {
+        close(hold[1]);
+        close(ready[0]);
         char c = unshare(CLONE_NEWUSER | CLONE_NEWUTS) < 0 ? (char)errno : 0;
         if (write(ready[1], &c, 1) != 1)
             _exit(1);

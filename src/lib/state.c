@@ -377,10 +377,11 @@ static int create_jail(const struct run *r, struct work *w)
      * inside; FreeBSD's kernel answers for jails without children.max. */
     int self = 0, cmax = 0;
     if (vj_self_jail(&self, &cmax, NULL) == 0 && self > 0) {
+        /* TODO(nested): delegate creation to the parent's supervisor. */
         if (cmax <= 0)
             fprintf(stderr, "jail: jail_set: Operation not permitted\n");
         else
-            fprintf(stderr, "jail: prison limit exceeded\n");
+            fprintf(stderr, "jail: jail_set: nested jails are not supported yet\n");
         return -1;
     }
 
@@ -967,6 +968,19 @@ int vj_run(struct vj_conf *conf, struct vj_cjail **sel, size_t nsel, char **targ
         w->target = targets[i];
         w->name = targets[i];
         w->cfgname = false;
+        /* A running jail given by jid whose name is configured gets the
+         * configuration's hooks (FreeBSD matches the running name). */
+        struct vj_rec rec;
+        if (conf && !opts->nocfg_remove && find_running(w, &rec, true) == 0) {
+            for (size_t k = 0; k < conf->njails; k++) {
+                if (conf->jails[k].name && !strcmp(conf->jails[k].name, rec.j.name)) {
+                    w->cj = &conf->jails[k];
+                    w->cfgname = true;
+                    w->name = conf->jails[k].name;
+                }
+            }
+            vj_rec_clear(&rec);
+        }
     }
     r.note_remove = opts->from_file || r.nw > 1 || opts->wild;
     if (opts->oldform)

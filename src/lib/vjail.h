@@ -673,4 +673,177 @@ void vj_jls_print(const struct vj_jls *q, struct vj_xo *xo, const struct vj_jail
 char *vj_jls_value(const struct vj_jail *j, const char *name, const struct vj_jail *all,
                    size_t nall);
 
+/* ===================================================================== */
+/* network (nl_*.c): rtnetlink on libmnl                                 */
+/* ===================================================================== */
+
+/*
+ * One context = one rtnetlink socket bound to one network namespace.  A
+ * context for a jail's namespace is opened by a short-lived thread that
+ * joins the namespace (setns) and creates the socket there: the process
+ * never changes namespace and nothing is forked.
+ *
+ * Requests are executed at once, or, between vj_nl_batch_begin() and
+ * vj_nl_commit(), queued and sent together (one sendmsg, NLM_F_ACK on
+ * each, every ack checked).  The kernel executes a batch in order but not
+ * atomically: later requests still run after one fails.  The error
+ * reported is the first failing request's, named by what it was:
+ * `epair3a: create: File exists`.  A kernel without a link kind fails
+ * clearly: `vlan: 802.1Q support (8021q) is not available in this kernel`.
+ * Interfaces are named by name (or altname); names are checked against
+ * Linux's limits (IFNAMSIZ) before anything is sent.
+ */
+struct vj_nl;
+int vj_nl_open(int netns_fd, struct vj_nl **out, vj_error_t *err); /* -1: caller's */
+/* Open a context in the namespace of a file (/run/netns/X, /proc/PID/ns/net). */
+int vj_nl_open_path(const char *nspath, struct vj_nl **out, vj_error_t *err);
+void vj_nl_close(struct vj_nl *nl);
+void vj_nl_closep(struct vj_nl **nl);
+#define cleanup_nl __attribute__((cleanup(vj_nl_closep)))
+void vj_nl_batch_begin(struct vj_nl *nl);
+int vj_nl_commit(struct vj_nl *nl, vj_error_t *err); /* ends the batch */
+void vj_nl_discard(struct vj_nl *nl);                 /* drop queued requests */
+/* The queued requests as sent to the kernel (unit tests). */
+const void *vj_nl_pending(const struct vj_nl *nl, size_t *len);
+/* fd of the calling thread's network namespace (to move a link back). */
+int vj_nl_self_netns(vj_error_t *err);
+
+/* Addresses: "10.0.0.1/24", "2001:db8::1/64", "fe80::1%eth0" (scope
+ * dropped).  family AF_UNSPEC guesses; no "/len": 32 or 128. */
+struct vj_nl_prefix {
+    int family;          /* AF_INET / AF_INET6 */
+    unsigned char len;   /* prefix length */
+    unsigned char addr[16];
+};
+int vj_nl_prefix_parse(const char *s, int family, struct vj_nl_prefix *p, vj_error_t *err);
+/* "255.255.255.0" or "0xffffff00" -> 24; -1 if not a contiguous mask. */
+int vj_nl_netmask_len(const char *mask);
+/* "02:00:00:00:00:01" -> 6 bytes; -1 if malformed. */
+int vj_nl_mac_parse(const char *s, unsigned char mac[6]);
+/* inet_ntop into a static-free caller buffer of 46 bytes. */
+const char *vj_nl_ntop(int family, const void *addr, char buf[46]);
+
+/* Link creation.  netns_fd (-1: the context's namespace) creates the link
+ * directly in another namespace; for a veth the peer has its own. */
+struct vj_nl_veth {
+    const char *name, *peer;
+    int netns_fd, peer_netns_fd;
+    const unsigned char *mac, *peer_mac;   /* 6 bytes, or NULL */
+    unsigned mtu;                          /* 0: default */
+};
+int vj_nl_veth_create(struct vj_nl *nl, const struct vj_nl_veth *v, vj_error_t *err);
+int vj_nl_bridge_create(struct vj_nl *nl, const char *name, const unsigned char *mac,
+                        vj_error_t *err);
+struct vj_nl_vxlan {
+    const char *name;
+    uint32_t vni;
+    const char *dev;             /* underlying link, or NULL */
+    struct vj_nl_prefix local, remote; /* family 0: unset; remote may be multicast */
+    uint16_t port;               /* 0: 4789 */
+};
+int vj_nl_vxlan_create(struct vj_nl *nl, const struct vj_nl_vxlan *v, vj_error_t *err);
+/* mode: "bridge" (default), "private", "vepa", "passthru". */
+int vj_nl_macvlan_create(struct vj_nl *nl, const char *name, const char *parent,
+                         const char *mode, vj_error_t *err);
+int vj_nl_vlan_create(struct vj_nl *nl, const char *name, const char *parent, unsigned id,
+                      vj_error_t *err);
+int vj_nl_link_delete(struct vj_nl *nl, const char *name, vj_error_t *err);
+
+/* Link changes. */
+int vj_nl_link_up(struct vj_nl *nl, const char *name, bool up, vj_error_t *err);
+int vj_nl_link_mtu(struct vj_nl *nl, const char *name, unsigned mtu, vj_error_t *err);
+int vj_nl_link_mac(struct vj_nl *nl, const char *name, const unsigned char mac[6],
+                   vj_error_t *err);
+int vj_nl_link_rename(struct vj_nl *nl, const char *name, const char *newname,
+                      vj_error_t *err);
+/* IFLA_IFALIAS (FreeBSD's description); NULL or "" clears it. */
+int vj_nl_link_alias(struct vj_nl *nl, const char *name, const char *alias, vj_error_t *err);
+int vj_nl_link_altname(struct vj_nl *nl, const char *name, const char *altname, bool add,
+                       vj_error_t *err);
+/* Enslave to a bridge (master NULL: release from its master). */
+int vj_nl_link_master(struct vj_nl *nl, const char *name, const char *master,
+                      vj_error_t *err);
+/* Move into the namespace netns_fd. */
+int vj_nl_link_netns(struct vj_nl *nl, const char *name, int netns_fd, vj_error_t *err);
+/* ifindex of a link (0 with `NAME: no such interface` if missing). */
+int vj_nl_ifindex(struct vj_nl *nl, const char *name, vj_error_t *err);
+
+/* Addresses. */
+int vj_nl_addr_add(struct vj_nl *nl, const char *name, const struct vj_nl_prefix *p,
+                   vj_error_t *err);
+int vj_nl_addr_del(struct vj_nl *nl, const char *name, const struct vj_nl_prefix *p,
+                   vj_error_t *err);
+
+/* Listing: links with kind, master, peer and addresses. */
+struct vj_nl_addr {
+    struct vj_nl_prefix p;
+    bool has_brd, has_peer;
+    unsigned char brd[16], peer[16];
+    unsigned char scope;
+    uint32_t flags;             /* IFA_F_* */
+};
+struct vj_nl_link {
+    int ifindex;
+    char name[16];
+    char kind[32];              /* "" for a physical device or lo */
+    char slave_kind[32];        /* "bridge" for a bridge port */
+    unsigned flags;             /* Linux IFF_* */
+    unsigned mtu;
+    unsigned short type;        /* ARPHRD_* */
+    unsigned char mac[32];
+    unsigned maclen;
+    int master;                 /* ifindex, 0 = none */
+    int link;                   /* peer/parent ifindex, 0 = none */
+    bool link_other_ns;         /* that ifindex is in another namespace */
+    unsigned char operstate;
+    bool carrier;
+    char *alias;
+    char **altnames;            /* NULL-terminated, or NULL */
+    /* bridge port (slave) data */
+    unsigned port_prio, port_cost;
+    bool port_learning, port_flood;
+    struct vj_nl_addr *addrs;
+    size_t naddrs;
+};
+/* All links of the context's namespace, by ifindex, with addresses. */
+int vj_nl_links(struct vj_nl *nl, struct vj_nl_link **out, size_t *n, vj_error_t *err);
+void vj_nl_links_free(struct vj_nl_link *l, size_t n);
+const struct vj_nl_link *vj_nl_link_find(const struct vj_nl_link *l, size_t n,
+                                         const char *name);
+
+/* Routes (main table).  dst.len 0 = default; gateway family 0 = none. */
+struct vj_nl_route {
+    struct vj_nl_prefix dst;
+    struct vj_nl_prefix gw;
+    char dev[16];               /* output interface ("" = none) */
+    unsigned char prefsrc[16];
+    bool has_prefsrc;
+    unsigned mtu;
+    unsigned char type;         /* RTN_* */
+    unsigned flags;             /* RTM_F_*, RTNH_F_* */
+};
+int vj_nl_route_add(struct vj_nl *nl, const struct vj_nl_route *r, vj_error_t *err);
+int vj_nl_route_del(struct vj_nl *nl, const struct vj_nl_route *r, vj_error_t *err);
+/* The route the kernel would use for `to` (its table entry). */
+int vj_nl_route_get(struct vj_nl *nl, const struct vj_nl_prefix *to, struct vj_nl_route *out,
+                    vj_error_t *err);
+
+/* The network namespace of a live jail (name or jid), as an O_CLOEXEC fd.
+ * A name starting with '/' is a namespace file (/run/netns/X,
+ * /proc/PID/ns/net).  ENGINE: jails are not looked up yet (see nl_jail.c);
+ * until then `jail "X" not found`. */
+int vj_jail_netns_open(const char *jail, vj_error_t *err);
+
+/* Internal to nl_*.c (nl_core.c): start a request (NLM_F_REQUEST|NLM_F_ACK
+ * added; kind set for link creation), finish it (sent now unless in a
+ * batch), or run a query whose answers go to cb (pending requests are
+ * sent first).  cb returns MNL_CB_OK / MNL_CB_ERROR. */
+struct nlmsghdr;
+typedef int (*nl_cb_t)(const struct nlmsghdr *nlh, void *data);
+struct nlmsghdr *nl_req(struct vj_nl *nl, uint16_t type, uint16_t flags, const char *kind,
+                        const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+int nl_req_done(struct vj_nl *nl, vj_error_t *err);
+int nl_query(struct vj_nl *nl, struct nlmsghdr *req, nl_cb_t cb, void *data, const char *what,
+             vj_error_t *err);
+
 #endif /* VJAIL_H */

@@ -1,0 +1,378 @@
+/* The rtnetlink context: one socket per network namespace, request
+ * queueing, batched sending and per-request ack checking. */
+#include "vjail.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <sched.h>
+#include <stdarg.h>
+#include <string.h>
+#include <linux/netlink.h>
+#include <linux/rtnetlink.h>
+#include <libmnl/libmnl.h>
+#include <time.h>
+
+struct nl_pending {
+    uint32_t seq;
+    char *what;   /* "epair3a: create", for the error message */
+    char *kind;   /* link kind of a create request, else NULL */
+};
+
+struct vj_nl {
+    struct mnl_socket *sock;
+    uint32_t portid, seq;
+    char *buf;               /* queued requests */
+    size_t len, cap;
+    size_t cur;              /* offset of the request being built, or SIZE_MAX */
+    struct nl_pending *pend;
+    size_t npend, cappend;
+    bool batching;
+    vj_error_t deferred;     /* first failure of a batch sent early */
+    char rbuf[MNL_SOCKET_DUMP_SIZE];
+};
+
+/* A batch is sent when it grows past this, so the acks of one sendmsg
+ * always fit the socket's receive buffer. */
+#define NL_BATCH_MAX (32 * 1024)
+/* Room reserved for the request being built (names are bounded). */
+#define NL_REQ_MAX 4096
+
+struct nl_open_arg {
+    int nsfd;
+    struct mnl_socket *sock;
+    int err;
+};
+
+/* Runs in its own thread: the thread joins the namespace, the socket is
+ * created there and stays bound to it; the thread then just ends. */
+static void *nl_open_thread(void *p)
+{
+    struct nl_open_arg *a = p;
+    if (setns(a->nsfd, CLONE_NEWNET) < 0) {
+        a->err = errno;
+        return NULL;
+    }
+    a->sock = mnl_socket_open2(NETLINK_ROUTE, SOCK_CLOEXEC);
+    if (!a->sock)
+        a->err = errno;
+    return NULL;
+}
+
+static struct mnl_socket *nl_socket_in(int nsfd, vj_error_t *err)
+{
+    if (nsfd < 0) {
+        struct mnl_socket *s = mnl_socket_open2(NETLINK_ROUTE, SOCK_CLOEXEC);
+        if (!s)
+            vj_error_make(err, errno, "netlink socket");
+        return s;
+    }
+    struct nl_open_arg a = {.nsfd = nsfd};
+    pthread_t t;
+    int e = pthread_create(&t, NULL, nl_open_thread, &a);
+    if (e != 0) {
+        vj_error_make(err, e, "netlink: thread");
+        return NULL;
+    }
+    pthread_join(t, NULL);
+    if (!a.sock) {
+        vj_error_make(err, a.err, "netlink socket in namespace");
+        return NULL;
+    }
+    return a.sock;
+}
+
+int vj_nl_open(int netns_fd, struct vj_nl **out, vj_error_t *err)
+{
+    struct mnl_socket *sock = nl_socket_in(netns_fd, err);
+    if (!sock)
+        return -1;
+    if (mnl_socket_bind(sock, 0, MNL_SOCKET_AUTOPID) < 0) {
+        int e = errno;
+        mnl_socket_close(sock);
+        return vj_error_make(err, e, "netlink bind");
+    }
+    int one = 1, fd = mnl_socket_get_fd(sock);
+    /* Extended acks carry the kernel's own explanation; capped acks do
+     * not echo whole requests back. */
+    setsockopt(fd, SOL_NETLINK, NETLINK_EXT_ACK, &one, sizeof one);
+    setsockopt(fd, SOL_NETLINK, NETLINK_CAP_ACK, &one, sizeof one);
+    int rcv = 1 << 20;
+    if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &rcv, sizeof rcv) < 0)
+        setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcv, sizeof rcv);
+    struct vj_nl *nl = xcalloc(1, sizeof *nl);
+    nl->sock = sock;
+    nl->portid = mnl_socket_get_portid(sock);
+    nl->seq = (uint32_t)time(NULL);
+    nl->cur = SIZE_MAX;
+    *out = nl;
+    return 0;
+}
+
+int vj_nl_open_path(const char *nspath, struct vj_nl **out, vj_error_t *err)
+{
+    cleanup_close int fd = open(nspath, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return vj_error_make(err, errno, "%s", nspath);
+    return vj_nl_open(fd, out, err);
+}
+
+static void nl_pending_clear(struct vj_nl *nl)
+{
+    for (size_t i = 0; i < nl->npend; i++) {
+        free(nl->pend[i].what);
+        free(nl->pend[i].kind);
+    }
+    nl->npend = 0;
+    nl->len = 0;
+    nl->cur = SIZE_MAX;
+}
+
+void vj_nl_close(struct vj_nl *nl)
+{
+    if (!nl)
+        return;
+    nl_pending_clear(nl);
+    free(nl->pend);
+    free(nl->buf);
+    vj_error_release(&nl->deferred);
+    mnl_socket_close(nl->sock);
+    free(nl);
+}
+
+void vj_nl_closep(struct vj_nl **nl)
+{
+    if (*nl)
+        vj_nl_close(*nl);
+}
+
+int vj_nl_self_netns(vj_error_t *err)
+{
+    int fd = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return vj_error_make(err, errno, "/proc/thread-self/ns/net");
+    return fd;
+}
+
+/* Account for the request being built: its final length is known now. */
+static void nl_req_close(struct vj_nl *nl)
+{
+    if (nl->cur == SIZE_MAX)
+        return;
+    struct nlmsghdr *nlh = (struct nlmsghdr *)(nl->buf + nl->cur);
+    nl->len = nl->cur + NLMSG_ALIGN(nlh->nlmsg_len);
+    nl->cur = SIZE_MAX;
+}
+
+struct nlmsghdr *nl_req(struct vj_nl *nl, uint16_t type, uint16_t flags, const char *kind,
+                        const char *fmt, ...)
+{
+    nl_req_close(nl);
+    if (nl->len + NL_REQ_MAX > nl->cap) {
+        nl->cap = nl->len + NL_REQ_MAX + NL_BATCH_MAX;
+        nl->buf = xrealloc(nl->buf, nl->cap);
+    }
+    memset(nl->buf + nl->len, 0, NL_REQ_MAX);
+    struct nlmsghdr *nlh = mnl_nlmsg_put_header(nl->buf + nl->len);
+    nlh->nlmsg_type = type;
+    nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK | flags;
+    nlh->nlmsg_seq = ++nl->seq;
+    nl->cur = nl->len;
+    if (nl->npend == nl->cappend) {
+        nl->cappend = nl->cappend ? nl->cappend * 2 : 16;
+        nl->pend = xrealloc(nl->pend, nl->cappend * sizeof *nl->pend);
+    }
+    struct nl_pending *p = &nl->pend[nl->npend++];
+    va_list ap;
+    va_start(ap, fmt);
+    if (vasprintf(&p->what, fmt, ap) < 0)
+        p->what = xstrdup("netlink request");
+    va_end(ap);
+    p->seq = nlh->nlmsg_seq;
+    p->kind = kind ? xstrdup(kind) : NULL;
+    return nlh;
+}
+
+void vj_nl_batch_begin(struct vj_nl *nl) { nl->batching = true; }
+
+void vj_nl_discard(struct vj_nl *nl)
+{
+    nl_pending_clear(nl);
+    vj_error_release(&nl->deferred);
+    nl->batching = false;
+}
+
+const void *vj_nl_pending(const struct vj_nl *nl, size_t *len)
+{
+    size_t l = nl->len;
+    if (nl->cur != SIZE_MAX) {
+        const struct nlmsghdr *nlh = (const struct nlmsghdr *)(nl->buf + nl->cur);
+        l = nl->cur + NLMSG_ALIGN(nlh->nlmsg_len);
+    }
+    *len = l;
+    return nl->buf;
+}
+
+/* What the kernel says when a link kind is missing, in words. */
+static const struct {
+    const char *kind, *what;
+} nl_kinds[] = {
+    {"vlan", "802.1Q support (8021q)"},
+    {"dummy", "dummy interface support (dummy)"},
+    {"vxlan", "VXLAN support (vxlan)"},
+    {"macvlan", "macvlan support (macvlan)"},
+    {"bridge", "bridge support (bridge)"},
+    {"veth", "virtual Ethernet pair support (veth)"},
+};
+
+static int nl_req_error(const struct nl_pending *p, int e, const char *extack, vj_error_t *err)
+{
+    if (p->kind && e == EOPNOTSUPP) {
+        for (size_t i = 0; i < sizeof nl_kinds / sizeof nl_kinds[0]; i++)
+            if (strcmp(nl_kinds[i].kind, p->kind) == 0)
+                return vj_error_make(err, 0, "%s: %s is not available in this kernel",
+                                     p->kind, nl_kinds[i].what);
+        return vj_error_make(err, 0, "%s: interfaces of this kind are not available in "
+                                     "this kernel", p->kind);
+    }
+    if (extack && *extack)
+        return vj_error_make(err, 0, "%s: %s (%s)", p->what, strerror(e), extack);
+    return vj_error_make(err, e, "%s", p->what);
+}
+
+/* The kernel's explanation in an error message, if any. */
+static const char *nl_extack(const struct nlmsghdr *nlh)
+{
+    if (!(nlh->nlmsg_flags & NLM_F_ACK_TLVS))
+        return NULL;
+    const struct nlmsgerr *e = mnl_nlmsg_get_payload(nlh);
+    size_t off = sizeof *e;
+    if (!(nlh->nlmsg_flags & NLM_F_CAPPED))
+        off += e->msg.nlmsg_len - sizeof e->msg;
+    if (mnl_nlmsg_get_payload_len(nlh) < off)
+        return NULL;
+    const struct nlattr *a;
+    mnl_attr_for_each(a, nlh, off)
+    {
+        if (mnl_attr_get_type(a) == NLMSGERR_ATTR_MSG &&
+            mnl_attr_validate(a, MNL_TYPE_NUL_STRING) == 0)
+            return mnl_attr_get_str(a);
+    }
+    return NULL;
+}
+
+/* Send the queued requests in one sendmsg and check every ack. */
+static int nl_flush(struct vj_nl *nl, vj_error_t *err)
+{
+    nl_req_close(nl);
+    if (nl->npend == 0)
+        return 0;
+    int rc = 0;
+    if (mnl_socket_sendto(nl->sock, nl->buf, nl->len) < 0) {
+        rc = vj_error_make(err, errno, "%s: netlink send", nl->pend[0].what);
+        nl_pending_clear(nl);
+        return rc;
+    }
+    uint32_t first = nl->pend[0].seq;
+    size_t acked = 0, failed = SIZE_MAX;
+    int fail_errno = 0;
+    char *fail_extack = NULL;
+    char *rbuf = nl->rbuf;
+    while (acked < nl->npend) {
+        ssize_t n = mnl_socket_recvfrom(nl->sock, rbuf, sizeof nl->rbuf);
+        if (n < 0) {
+            if (errno == EINTR)
+                continue;
+            rc = vj_error_make(err, errno, "%s: netlink receive", nl->pend[0].what);
+            goto out;
+        }
+        const struct nlmsghdr *nlh = (const struct nlmsghdr *)rbuf;
+        int len = (int)n;
+        for (; mnl_nlmsg_ok(nlh, len); nlh = mnl_nlmsg_next(nlh, &len)) {
+            if (nlh->nlmsg_type != NLMSG_ERROR || nlh->nlmsg_pid != nl->portid)
+                continue;
+            size_t i = nlh->nlmsg_seq - first;
+            if (i >= nl->npend)
+                continue;
+            acked++;
+            const struct nlmsgerr *e = mnl_nlmsg_get_payload(nlh);
+            if (e->error != 0 && i < failed) {
+                failed = i;
+                fail_errno = -e->error;
+                free(fail_extack);
+                const char *x = nl_extack(nlh);
+                fail_extack = x ? xstrdup(x) : NULL;
+            }
+        }
+    }
+    if (failed != SIZE_MAX)
+        rc = nl_req_error(&nl->pend[failed], fail_errno, fail_extack, err);
+out:
+    free(fail_extack);
+    nl_pending_clear(nl);
+    return rc;
+}
+
+int nl_req_done(struct vj_nl *nl, vj_error_t *err)
+{
+    nl_req_close(nl);
+    if (!nl->batching)
+        return nl_flush(nl, err);
+    if (nl->len >= NL_BATCH_MAX) {
+        /* Keep the first failure for vj_nl_commit. */
+        vj_error_t e = NULL;
+        if (nl_flush(nl, &e) < 0 && !nl->deferred)
+            nl->deferred = e;
+        else
+            vj_error_release(&e);
+    }
+    return 0;
+}
+
+int vj_nl_commit(struct vj_nl *nl, vj_error_t *err)
+{
+    nl->batching = false;
+    vj_error_t e = NULL;
+    int rc = nl_flush(nl, &e);
+    if (nl->deferred) {
+        vj_error_release(&e);
+        e = vj_steal(nl->deferred);
+        rc = -1;
+    }
+    if (rc < 0) {
+        if (err) {
+            vj_error_release(err);
+            *err = e;
+        } else
+            vj_error_release(&e);
+    }
+    return rc;
+}
+
+/* One request answered by data (a dump or a get): pending requests are
+ * sent first, so what is read reflects them.  cb sees every answer. */
+int nl_query(struct vj_nl *nl, struct nlmsghdr *req, nl_cb_t cb, void *data,
+             const char *what, vj_error_t *err)
+{
+    if (nl_flush(nl, err) < 0)
+        return -1;
+    req->nlmsg_flags |= NLM_F_REQUEST | NLM_F_ACK;
+    req->nlmsg_seq = ++nl->seq;
+    if (mnl_socket_sendto(nl->sock, req, req->nlmsg_len) < 0)
+        return vj_error_make(err, errno, "%s: netlink send", what);
+    char *rbuf = nl->rbuf;
+    for (;;) {
+        ssize_t n = mnl_socket_recvfrom(nl->sock, rbuf, sizeof nl->rbuf);
+        if (n < 0) {
+            if (errno == EINTR)
+                continue;
+            return vj_error_make(err, errno, "%s: netlink receive", what);
+        }
+        errno = 0;
+        int r = mnl_cb_run(rbuf, (size_t)n, req->nlmsg_seq, nl->portid, cb, data);
+        if (r == MNL_CB_STOP)
+            return 0;
+        if (r < 0)
+            return vj_error_make(err, errno ? errno : EPROTO, "%s", what);
+    }
+}

@@ -1,0 +1,263 @@
+#! /usr/bin/env atf-sh
+# Jail lifetimes and the jail as Linux sees it: persist, command in the
+# foreground, non-persistent jails ending with their last process, -m,
+# -mr, -C, ${jid}, path/pivot_root, path=/ with its own /proc, vnet.
+
+. "$(atf_get_srcdir)/vjail.subr"
+
+cgroot()
+{
+    if [ "$(stat -f -c %T /sys/fs/cgroup/unified 2>/dev/null)" = cgroup2fs ]; then
+        echo /sys/fs/cgroup/unified
+    else
+        echo /sys/fs/cgroup
+    fi
+}
+
+# wait_gone NAME: up to 10 s for a jail to disappear completely
+wait_gone()
+{
+    local i=0
+    while "$(vj_bin jls)" -d -c -j "$1" && [ $i -lt 100 ]; do
+        sleep 0.1
+        i=$((i + 1))
+    done
+    ! "$(vj_bin jls)" -d -c -j "$1"
+}
+
+atf_test_case persist cleanup
+persist_head() { atf_set descr "a persistent jail lives without processes until jail -r; all released"; }
+persist_body()
+{
+    vj_require_root
+    vj_mkroot root
+    local n jid
+    n=$(vj_name)
+    # command-line creation prints nothing (FreeBSD); -i prints the jid
+    atf_check -o empty -e empty "$(vj_bin jail)" -c name="$n" path="$PWD/root" persist
+    jid=$("$(vj_bin jls)" -j "$n" jid)
+    [ -d "$(cgroot)/vjail/$jid/jail" ] || atf_fail "no cgroup"
+    atf_check -o empty "cat" "$(cgroot)/vjail/$jid/jail/cgroup.procs"
+    sleep 1
+    atf_check -o inline:"$jid\n" "$(vj_bin jls)" -j "$n" jid
+    atf_check -o empty -e empty "$(vj_bin jail)" -r "$n"
+    [ ! -e "/run/vjail/jails/$jid" ] || atf_fail "registry entry left"
+    [ ! -d "$(cgroot)/vjail/$jid" ] || atf_fail "cgroup left"
+    atf_check -o match:'^[0-9]+$' "$(vj_bin jail)" -i -c name="$n" path="$PWD/root" persist
+    atf_check "$(vj_bin jail)" -r "$n"
+    atf_check -s exit:1 -e inline:"jail: new jail must persist or attach\n" \
+        "$(vj_bin jail)" -c name="$n" path="$PWD/root"
+    atf_check -s exit:1 -e inline:"jail: \"$n\" not found\n" "$(vj_bin jail)" -r "$n"
+}
+persist_cleanup() { vj_cleanup; }
+
+atf_test_case command cleanup
+command_head() { atf_set descr "command= runs in the foreground in the jail; status as FreeBSD; jail ends"; }
+command_body()
+{
+    vj_require_root
+    vj_mkroot root
+    local n
+    n=$(vj_name)
+    echo hello > input
+    atf_check -o inline:"hello\n" "$(vj_bin jail)" -c name="$n" path="$PWD/root" \
+        command=/bin/cat < input
+    wait_gone "$n" || atf_fail "jail still there after its command"
+    atf_check -s exit:1 -e inline:"jail: /bin/sh -c exit 3: failed\n" \
+        "$(vj_bin jail)" -c name="$n" path="$PWD/root" command=/bin/sh -c "exit 3"
+    wait_gone "$n" || atf_fail "failed jail left"
+    # pivot_root: the jail sees its own tree, not the host's
+    atf_check -o save:ls "$(vj_bin jail)" -c name="$n" path="$PWD/root" command=/bin/ls /
+    atf_check grep -qx bin ls
+    atf_check -s exit:1 grep -qx work ls
+    # its own PID namespace: the command is pid 2, pid 1 the supervisor
+    atf_check -o inline:"2\n" "$(vj_bin jail)" -c name="$n" path="$PWD/root" mount.procfs \
+        command=/bin/sh -c 'echo $$'
+}
+command_cleanup() { vj_cleanup; }
+
+atf_test_case nonpersist cleanup
+nonpersist_head() { atf_set descr "a non-persistent jail ends when its last process exits, releasing everything"; }
+nonpersist_body()
+{
+    vj_require_root
+    vj_mkroot root
+    local n jid
+    n=$(vj_name)
+    atf_check "$(vj_bin jail)" -c name="$n" path="$PWD/root" mount.devfs \
+        exec.start="/bin/sleep 2 &"
+    jid=$("$(vj_bin jls)" -j "$n" jid) || atf_fail "jail gone too early"
+    grep -q "$PWD/root/dev" /proc/self/mountinfo || atf_fail "devfs not mounted"
+    wait_gone "$n" || atf_fail "jail did not end"
+    [ ! -d "$(cgroot)/vjail/$jid" ] || atf_fail "cgroup left"
+    ! grep -q "$PWD/root/dev" /proc/self/mountinfo || atf_fail "devfs left mounted"
+}
+nonpersist_cleanup() { vj_cleanup; }
+
+atf_test_case hostroot cleanup
+hostroot_head() { atf_set descr "path=/ shares the tree but has its own /proc and no registry"; }
+hostroot_body()
+{
+    vj_require_root
+    local n
+    n=$(vj_name)
+    atf_check -o save:procs "$(vj_bin jail)" -c name="$n" path=/ \
+        command=/bin/sh -c 'ls /proc | grep -c "^[0-9]"'
+    [ "$(cat procs)" -le 4 ] || atf_fail "sees $(cat procs) processes"
+    atf_check -o inline:"self\n" "$(vj_bin jail)" -c name="$n" path=/ command=/bin/ls /run/vjail
+    atf_check -o inline:"h.example\nd.example\n" "$(vj_bin jail)" -c name="$n" path=/ \
+        host.hostname=h.example host.domainname=d.example \
+        command=/bin/sh -c 'hostname; cat /proc/sys/kernel/domainname'
+}
+hostroot_cleanup() { vj_cleanup; }
+
+atf_test_case modify cleanup
+modify_head() { atf_set descr "-m changes host.hostname live, refuses create-only parameters; -mr restarts"; }
+modify_body()
+{
+    vj_require_root
+    vj_mkroot root
+    local n jid
+    n=$(vj_name)
+    cat > jail.conf <<CONF
+$n { path = "$PWD/root"; persist; host.hostname = one; }
+CONF
+    atf_check -o inline:"$n: created\n" "$(vj_bin jail)" -f jail.conf -c "$n"
+    jid=$("$(vj_bin jls)" -j "$n" jid)
+    atf_check -o inline:"one\n" "$(vj_bin jexec)" "$n" /bin/hostname
+    sed -i 's/one/two/' jail.conf
+    atf_check -o inline:"$n: updated\n" "$(vj_bin jail)" -f jail.conf -m "$n"
+    atf_check -o inline:"two\n" "$(vj_bin jexec)" "$n" /bin/hostname
+    atf_check -o inline:"two\n" "$(vj_bin jls)" -j "$n" host.hostname
+    # command line: silent
+    atf_check -o empty "$(vj_bin jail)" -m name="$n" host.hostname=three
+    atf_check -o inline:"three\n" "$(vj_bin jexec)" "$n" /bin/hostname
+    mkdir root2
+    sed -i "s|$PWD/root|$PWD/root2|" jail.conf
+    atf_check -s exit:1 -e inline:"jail: $n: path cannot be changed after creation\n" \
+        "$(vj_bin jail)" -f jail.conf -m "$n"
+    atf_check -o inline:"$jid\n" "$(vj_bin jls)" -j "$n" jid
+    # -mr: restart with the new path; the removal is not announced
+    atf_check -o inline:"$n: created\n" "$(vj_bin jail)" -f jail.conf -mr "$n"
+    atf_check -o inline:"$PWD/root2\n" "$(vj_bin jls)" -j "$n" path
+    atf_check -s exit:1 -e inline:"jail: \"nosuch_$n\" not found\n" \
+        "$(vj_bin jail)" -m name="nosuch_$n" host.hostname=x
+    atf_check -o inline:"$n: removed\n" "$(vj_bin jail)" -f jail.conf -r "$n"
+}
+modify_cleanup() { vj_cleanup; }
+
+atf_test_case jid_expand cleanup
+jid_expand_head() { atf_set descr "\${jid} expands to the jid the jail gets; an expansion error fails only that jail"; }
+jid_expand_body()
+{
+    vj_require_root
+    local n jid
+    n=$(vj_name)
+    cat > jail.conf <<CONF
+path = "/"; persist;
+${n}_a { host.hostname = "h\${jid}"; }
+${n}_b { host.hostname = "\$nosuch"; }
+CONF
+    atf_check -s exit:1 -o inline:"${n}_a: created\n" -e match:"${n}_b: .*nosuch" \
+        "$(vj_bin jail)" -f jail.conf -c
+    jid=$("$(vj_bin jls)" -j "${n}_a" jid)
+    atf_check -o inline:"h$jid\n" "$(vj_bin jls)" -j "${n}_a" host.hostname
+    atf_check -s exit:1 -e ignore "$(vj_bin jls)" -j "${n}_b"
+    [ "$(grep -l "^name	${n}_b\$" /run/vjail/jails/* 2>/dev/null)" = "" ] || atf_fail "reservation left"
+    atf_check -o ignore "$(vj_bin jail)" -f jail.conf -r "${n}_a"
+}
+jid_expand_cleanup() { vj_cleanup; }
+
+atf_test_case vnet cleanup
+vnet_head() { atf_set descr "vnet gives a new network namespace with lo up; vnet.interface refused for now"; }
+vnet_body()
+{
+    vj_require_root
+    vj_mkroot root
+    local n
+    n=$(vj_name)
+    atf_check -o save:links "$(vj_bin jail)" -c name="$n" path="$PWD/root" vnet mount.procfs \
+        command=/bin/ip -o link
+    [ "$(wc -l < links)" -eq 1 ] || atf_fail "more than lo: $(cat links)"
+    atf_check grep -q "lo:.*UP" links
+    atf_check -s exit:1 -e inline:"jail: vnet.interface: not supported yet\n" \
+        "$(vj_bin jail)" -c name="$n" path="$PWD/root" vnet persist vnet.interface=dummy0
+    atf_check -s exit:1 -e ignore "$(vj_bin jls)" -j "$n"
+}
+vnet_cleanup() { vj_cleanup; }
+
+atf_test_case mounts cleanup
+mounts_head() { atf_set descr "mount, mount.fstab, devfs, fdescfs: made in order, unmounted in reverse, symlinks refused"; }
+mounts_body()
+{
+    vj_require_root
+    vj_mkroot root
+    local n
+    n=$(vj_name)
+    mkdir -p src root/mnt root/mnt2 && echo data > src/file
+    echo "$PWD/src $PWD/root/mnt2 nullfs ro 0 0" > fstab
+    cat > jail.conf <<CONF
+$n {
+    path = "$PWD/root"; persist;
+    mount = "$PWD/src $PWD/root/mnt nullfs ro";
+    mount.fstab = "$PWD/fstab";
+    mount.devfs; mount.fdescfs;
+}
+CONF
+    atf_check -o ignore "$(vj_bin jail)" -f jail.conf -c "$n"
+    atf_check -o inline:"data\n" "$(vj_bin jexec)" "$n" /bin/cat /mnt/file /dev/null
+    atf_check -o inline:"data\n" "$(vj_bin jexec)" "$n" /bin/cat /mnt2/file
+    atf_check -s not-exit:0 -e ignore "$(vj_bin jexec)" "$n" /bin/touch /mnt/x
+    atf_check -o inline:"/proc/self/fd\n" readlink root/dev/fd
+    atf_check -o ignore "$(vj_bin jail)" -f jail.conf -r "$n"
+    ! grep -q "$PWD/root" /proc/self/mountinfo || atf_fail "mounts left"
+    [ ! -e root/dev/fd ] || atf_fail "dev/fd left"
+    # a symlink below the jail path is refused
+    ln -s /tmp root/evil
+    cat > jail.conf <<CONF
+$n { path = "$PWD/root"; persist; mount = "$PWD/src $PWD/root/evil nullfs ro"; }
+CONF
+    atf_check -s exit:1 -e inline:"jail: $n: mount: $PWD/root/evil is a symbolic link\n" \
+        "$(vj_bin jail)" -f jail.conf -c "$n"
+    ! grep -q " /tmp " /proc/self/mountinfo || atf_fail "mounted through the link"
+}
+mounts_cleanup() { vj_cleanup; }
+
+atf_test_case cleanup_flag cleanup
+cleanup_flag_head() { atf_set descr "-r -C on a jail that is not running runs only the post-removal steps"; }
+cleanup_flag_body()
+{
+    vj_require_root
+    vj_mkroot root
+    local n
+    n=$(vj_name)
+    cat > jail.conf <<CONF
+$n {
+    path = "$PWD/root"; persist;
+    mount = "tmpfs $PWD/root/tmp tmpfs rw";
+    exec.prestop = "echo prestop >> $PWD/trace";
+    exec.poststop = "echo poststop >> $PWD/trace";
+    exec.release = "echo release >> $PWD/trace";
+}
+CONF
+    # a leftover mount as a crashed host would leave it
+    mount -t tmpfs tmpfs "$PWD/root/tmp"
+    atf_check -s exit:1 -e inline:"jail: $n: \"$n\" not found\n" "$(vj_bin jail)" -f jail.conf -r "$n"
+    atf_check -o empty -e empty "$(vj_bin jail)" -f jail.conf -r -C "$n"
+    atf_check -o inline:"poststop\nrelease\n" cat trace
+    ! grep -q "$PWD/root/tmp" /proc/self/mountinfo || atf_fail "mount left"
+}
+cleanup_flag_cleanup() { vj_cleanup; }
+
+atf_init_test_cases()
+{
+    atf_add_test_case persist
+    atf_add_test_case command
+    atf_add_test_case nonpersist
+    atf_add_test_case hostroot
+    atf_add_test_case modify
+    atf_add_test_case jid_expand
+    atf_add_test_case vnet
+    atf_add_test_case mounts
+    atf_add_test_case cleanup_flag
+}
