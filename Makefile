@@ -139,3 +139,8 @@ fuzz-run: $(BUILD)/fuzz/fuzz_conf
 	$(BUILD)/fuzz/fuzz_conf -max_total_time=$(FUZZ_SECONDS) -max_len=4096 \
 	    -rss_limit_mb=2048 -timeout=10 -print_final_stats=1 -dict=fuzz/conf.dict \
 	    -artifact_prefix=$(BUILD)/fuzz/artifacts/ $(BUILD)/fuzz/corpus fuzz/corpus
+
+# ---- network helpers (netlink) ---------------------------------------------
+# ifconfig and route for $(LIBEXECDIR), built from src/libexec/*.c by the
+# $(BUILD)/% rule above.
+LIBEXEC_BIN += $(patsubst src/libexec/%.c,$(BUILD)/libexec/%,$(wildcard src/libexec/*.c))

@@ -268,8 +268,12 @@ int vj_exec_run(const struct vj_cmdctx *c, const char *param, const char *cmd,
     }
     if (consfd >= 0)
         close(consfd);
-    if (bg)
+    if (bg) {
+        if (injail) /* reap the short-lived joiner: the jail is entered */
+            while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
+                ;
         goto out;
+    }
     /* Like system(3): a ^C for the foreground command is not for us. */
     struct sigaction ign = {.sa_handler = SIG_IGN}, oint, oquit;
     sigaction(SIGINT, &ign, &oint);

@@ -13,6 +13,9 @@
 #include <libmnl/libmnl.h>
 #include <time.h>
 
+/* Receive buffer: large enough for any dump datagram the kernel sends. */
+#define NL_RBUF_SIZE 32768
+
 struct nl_pending {
     uint32_t seq;
     char *what;   /* "epair3a: create", for the error message */
@@ -29,7 +32,7 @@ struct vj_nl {
     size_t npend, cappend;
     bool batching;
     vj_error_t deferred;     /* first failure of a batch sent early */
-    char rbuf[MNL_SOCKET_DUMP_SIZE];
+    char rbuf[NL_RBUF_SIZE];
 };
 
 /* A batch is sent when it grows past this, so the acks of one sendmsg
@@ -235,9 +238,13 @@ static int nl_req_error(const struct nl_pending *p, int e, const char *extack, v
         return vj_error_make(err, 0, "%s: interfaces of this kind are not available in "
                                      "this kernel", p->kind);
     }
-    if (extack && *extack)
-        return vj_error_make(err, 0, "%s: %s (%s)", p->what, strerror(e), extack);
-    return vj_error_make(err, e, "%s", p->what);
+    vj_error_make(err, e, "%s", p->what);
+    if (err && *err && extack && *extack) {
+        char *m = xasprintf("%s (%s)", (*err)->msg, extack);
+        free((*err)->msg);
+        (*err)->msg = m;
+    }
+    return -1;
 }
 
 /* The kernel's explanation in an error message, if any. */

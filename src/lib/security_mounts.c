@@ -152,9 +152,28 @@ int vj_policy_harden_mounts(const struct vj_policy *p, const char *root, vj_erro
         for (size_t i = 0; i < sizeof proc_masked_dirs / sizeof *proc_masked_dirs; i++)
             if (mask(src, procfd, proc, proc_masked_dirs[i], true, err) < 0)
                 return vj_error_prefix(err, "%s", p->jail);
+        /* A VNET jail owns its network stack: /proc/sys/net shows (only)
+         * its own namespace's settings, which it may change, as a FreeBSD
+         * VNET jail may set its net.inet sysctls.  Take a writable copy
+         * before /proc/sys becomes read-only and put it back on top. */
+        cleanup_close int net = -1;
+        if (p->vnet) {
+            cleanup_close int netdir = open_beneath(procfd, "sys/net", O_DIRECTORY);
+            if (netdir >= 0)
+                net = open_tree(netdir, "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_EMPTY_PATH);
+            if (netdir >= 0 && net < 0)
+                return vj_error_make(err, errno, "%s: %s/sys/net", p->jail, proc);
+        }
         for (size_t i = 0; i < sizeof proc_readonly / sizeof *proc_readonly; i++)
             if (make_readonly(procfd, proc, proc_readonly[i], err) < 0)
                 return vj_error_prefix(err, "%s", p->jail);
+        if (net >= 0) {
+            /* Resolve again: sys is now the read-only copy on top. */
+            cleanup_close int top = open_beneath(rootfd, "proc/sys/net", O_DIRECTORY);
+            if (top < 0 || move_mount(net, "", top, "",
+                                      MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
+                return vj_error_make(err, errno, "%s: %s/sys/net", p->jail, proc);
+        }
     }
     if (sysfd >= 0) {
         for (size_t i = 0; i < sizeof sys_masked_dirs / sizeof *sys_masked_dirs; i++)

@@ -218,7 +218,8 @@ static void finish_entry(struct vj_rec *rec)
 {
     vj_error_t err = NULL;
     cleanup_close int lk = vj_reg_lock(&err);
-    vj_error_release(&err);
+    if (lk < 0) /* still release: the entry is ours */
+        vj_error_release(&err);
     vj_cgroup_remove(rec->cgroup);
     vj_reg_delete(rec->j.jid);
 }
@@ -259,7 +260,8 @@ static void kill_jail(struct vj_rec *rec)
     vj_error_t err = NULL;
     {
         cleanup_close int lk = vj_reg_lock(&err);
-        vj_error_release(&err);
+        if (lk < 0)
+            vj_error_release(&err);
         rec->state = JS_DYING;
         rec->j.dying = true;
         rec->owner = getpid();
@@ -794,10 +796,8 @@ static int do_jail(const struct run *r, struct work *w)
                 struct vj_cjail *cj = w->cj;
                 rc = remove_jail(r, w, cj, &rec, false);
                 vj_rec_clear(&rec);
-                if (rc == 0) {
-                    cj->expanded = false;
-                    rc = create_jail(r, w);
-                }
+                if (rc == 0)
+                    rc = create_jail(r, w); /* expanded once, as FreeBSD */
                 return rc;
             }
             vj_rec_clear(&rec);
@@ -818,7 +818,6 @@ static int do_jail(const struct run *r, struct work *w)
             vj_rec_clear(&rec);
             if (rc < 0)
                 return rc;
-            cj->expanded = false; /* re-expanded with the new jid */
             return create_jail(r, w);
         }
         if (running) {
@@ -831,8 +830,6 @@ static int do_jail(const struct run *r, struct work *w)
         }
         if (o->cleanup && w->cj && clean_jail(r, w) < 0)
             return -1;
-        if (w->cj->expanded && o->cleanup)
-            w->cj->expanded = false;
         return create_jail(r, w);
     }
     vj_rec_clear(&rec);

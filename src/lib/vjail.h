@@ -606,6 +606,12 @@ int vj_policy_export_filter(const struct vj_policy *p, int fd, vj_error_t *err);
  * and std* links, and a /dev/shm tmpfs.  devdir's last component must not
  * be a symlink.  ruleset 0..5; anything else is refused. */
 int vj_devfs_mount(const char *devdir, int ruleset, vj_error_t *err);
+/* Limit the devices the jail's processes may open to devfs's set (null,
+ * zero, full, random, urandom, tty, ptmx, pts/N), whatever nodes they can
+ * see (path=/ shows the host's /dev): a BPF_CGROUP_DEVICE program on the
+ * jail's cgroup v2 directory cgroup_fd.  Call once, from the host, on the
+ * cgroup every jailed process lives in (not the supervisor's). */
+int vj_policy_devices_attach(const struct vj_policy *p, int cgroup_fd, vj_error_t *err);
 bool vj_devfs_ruleset_known(int ruleset);
 
 /* ===================================================================== */
@@ -747,6 +753,8 @@ int vj_nl_macvlan_create(struct vj_nl *nl, const char *name, const char *parent,
                          const char *mode, vj_error_t *err);
 int vj_nl_vlan_create(struct vj_nl *nl, const char *name, const char *parent, unsigned id,
                       vj_error_t *err);
+/* A dummy link (what ifconfig's `loN create` makes). */
+int vj_nl_dummy_create(struct vj_nl *nl, const char *name, vj_error_t *err);
 int vj_nl_link_delete(struct vj_nl *nl, const char *name, vj_error_t *err);
 
 /* Link changes. */
@@ -819,7 +827,8 @@ struct vj_nl_route {
     unsigned char prefsrc[16];
     bool has_prefsrc;
     unsigned mtu;
-    unsigned char type;         /* RTN_* */
+    unsigned char type;         /* RTN_* (0: unicast) */
+    unsigned char protocol;     /* RTPROT_* (route get) */
     unsigned flags;             /* RTM_F_*, RTNH_F_* */
 };
 int vj_nl_route_add(struct vj_nl *nl, const struct vj_nl_route *r, vj_error_t *err);

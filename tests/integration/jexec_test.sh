@@ -88,6 +88,52 @@ exit_status_cleanup()
     vj_cleanup
 }
 
+atf_test_case signals cleanup
+signals_head()
+{
+    atf_set descr "signals to jexec reach the command; killing jexec kills the command"
+}
+signals_body()
+{
+    vj_require_root
+    local jexec pid st
+    jexec=$(vj_bin jexec)
+    mkjail
+    # SIGTERM is passed on: the command's trap decides the exit status
+    "$jexec" "$(vj_name)" sh -c \
+        'trap "exit 9" TERM; touch /tmp/vjt_ready; while :; do sleep 0.1; done' &
+    pid=$!
+    for i in $(seq 50); do [ -e root/tmp/vjt_ready ] && break; sleep 0.1; done
+    [ -e root/tmp/vjt_ready ] || atf_fail "the command did not start"
+    kill -TERM "$pid"
+    st=0
+    wait "$pid" || st=$?
+    [ "$st" -eq 9 ] || atf_fail "exit status $st, expected 9"
+    # SIGKILL of jexec takes the command with it
+    rm -f root/tmp/vjt_ready
+    "$jexec" "$(vj_name)" sh -c 'touch /tmp/vjt_ready; exec sleep 4242' &
+    pid=$!
+    for i in $(seq 50); do [ -e root/tmp/vjt_ready ] && break; sleep 0.1; done
+    kill -KILL "$pid"
+    wait "$pid" 2>/dev/null
+    # (no pgrep in every busybox: look at the command lines in /proc)
+    cat > root/tmp/vjt_find <<'EOF'
+for p in /proc/[0-9]*; do
+    tr '\0' ' ' < $p/cmdline 2>/dev/null
+    echo
+done | grep -q "^sleep 4242"
+EOF
+    for i in $(seq 50); do
+        "$jexec" "$(vj_name)" sh /tmp/vjt_find || break
+        sleep 0.1
+    done
+    atf_check -s exit:1 "$jexec" "$(vj_name)" sh /tmp/vjt_find
+}
+signals_cleanup()
+{
+    vj_cleanup
+}
+
 atf_test_case users cleanup
 users_head()
 {
@@ -173,8 +219,9 @@ shell_body()
     mkjail
     atf_check -s exit:3 -o match:"in-shell" -e ignore -x \
         "echo 'echo in-shell; exit 3' | SHELL=/bin/sh '$jexec' '$(vj_name)'"
-    # -U takes the user's shell from the jail's passwd
-    atf_check -s exit:0 -o match:"^1001$" -e ignore -x \
+    # -U takes the user's shell from the jail's passwd (busybox sh prints
+    # its prompt on stdout)
+    atf_check -s exit:0 -o match:"1001$" -e ignore -x \
         "echo 'id -u' | '$jexec' -U vjuser '$(vj_name)'"
 }
 shell_cleanup()
@@ -187,6 +234,7 @@ atf_init_test_cases()
     atf_add_test_case usage
     atf_add_test_case enter
     atf_add_test_case exit_status
+    atf_add_test_case signals
     atf_add_test_case users
     atf_add_test_case login_env
     atf_add_test_case shell
