@@ -18,6 +18,8 @@ endif
 ifeq ($(SANITIZE),1)
 CFLAGS   += -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 LDFLAGS  += -fsanitize=address,undefined
+# No leak check at exit in the commands: see tests/sanitize_defaults.c.
+CMD_EXTRA = $(BUILD)/sanitize_defaults.o
 endif
 ifeq ($(WERROR),1)
 CFLAGS   += -Werror
@@ -68,9 +70,13 @@ $(LIB): $(LIB_OBJ)
 	@rm -f $@
 	ar rcs $@ $^
 
-$(BUILD)/%: src/%.c $(LIB)
+$(BUILD)/%: src/%.c $(LIB) $(CMD_EXTRA)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LIB) $(LDLIBS)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(CMD_EXTRA) $(LIB) $(LDLIBS)
+
+$(BUILD)/sanitize_defaults.o: tests/sanitize_defaults.c $(FLAGS_STAMP)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -c -o $@ $<
 
 $(BUILD)/tests/%: tests/unit/%.c $(LIB)
 	@mkdir -p $(dir $@)

@@ -44,7 +44,9 @@ tmp=$(mktemp -d /tmp/vjail-bench.XXXXXX)
 holder=
 cleanup() {
     local rc=$?
-    trap - EXIT INT TERM HUP
+    # Finish the cleanup even if another signal arrives meanwhile.
+    trap '' INT TERM HUP
+    trap - EXIT
     if [ -n "$holder" ]; then
         nsenter -t "$holder" -m crun delete -f vjbench >/dev/null 2>&1 || true
         kill "$holder" 2>/dev/null || true

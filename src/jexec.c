@@ -30,6 +30,25 @@ static void die(vj_error_t *err)
     exit(1);
 }
 
+/*
+ * Once attached, leave with _exit(): exit handlers could start processes
+ * (LeakSanitizer forks a tracer), and any child of ours would now be
+ * created inside the jail.
+ */
+static void quit(int status) __attribute__((noreturn));
+static void quit(int status)
+{
+    fflush(NULL);
+    _exit(status);
+}
+
+static void die_attached(vj_error_t *err) __attribute__((noreturn));
+static void die_attached(vj_error_t *err)
+{
+    vj_error_print(err, "jexec");
+    quit(1);
+}
+
 /* In the jail's PID namespace: user, directory, policy, exec. */
 static void child(char **cmd, const char *workdir, bool clean, const char *jail_user,
                   struct vj_user *u, bool have_user, bool change_creds,
@@ -49,12 +68,12 @@ static void child(char **cmd, const char *workdir, bool clean, const char *jail_
     sigprocmask(SIG_SETMASK, &none, NULL);
     if (workdir && chdir(workdir) < 0) {
         fprintf(stderr, "jexec: chdir(): %s: %s\n", workdir, strerror(errno));
-        _exit(1);
+        quit(1);
     }
     if (jail_user) {
         /* -U: the jail's own passwd, now that its root is ours. */
         if (vj_user_lookup(jail_user, u, &err) < 0)
-            die(&err);
+            die_attached(&err);
         have_user = true;
     }
     if (clean)
@@ -66,12 +85,12 @@ static void child(char **cmd, const char *workdir, bool clean, const char *jail_
     prctl(PR_SET_DUMPABLE, 0);
     close_range(3, ~0U, 0);
     if (vj_policy_apply(pol, &err) < 0)
-        die(&err);
+        die_attached(&err);
     if (change_creds && vj_user_become(u, &err) < 0)
-        die(&err);
+        die_attached(&err);
     if (clean && have_user && !workdir && chdir(u->home) < 0) {
         fprintf(stderr, "jexec: chdir: %s: %s\n", u->home, strerror(errno));
-        _exit(1);
+        quit(1);
     }
     if (cmd[0]) {
         execvp(cmd[0], cmd);
@@ -83,7 +102,7 @@ static void child(char **cmd, const char *workdir, bool clean, const char *jail_
         execlp(shell, shell, "-i", (char *)NULL);
         fprintf(stderr, "jexec: execlp: %s: %s\n", shell, strerror(errno));
     }
-    _exit(1);
+    quit(1);
 }
 
 static volatile sig_atomic_t child_pid;
@@ -156,7 +175,7 @@ int main(int argc, char **argv)
     if (vj_policy_from_jail(j.params, &pol, &err) < 0)
         die(&err);
     if (vj_jail_attach(&j, &err) < 0)
-        die(&err);
+        die_attached(&err); /* may have joined part of the jail */
 
     fflush(NULL);
     /* Terminal signals reach the command through the process group; the
@@ -182,7 +201,7 @@ int main(int argc, char **argv)
     pid_t pid = fork();
     if (pid < 0) {
         vj_error_make(&err, errno, "fork");
-        die(&err);
+        die_attached(&err);
     }
     if (pid == 0)
         child(argv + 1, workdir, clean, Uflag ? username : NULL, &u, have_user,
@@ -194,13 +213,13 @@ int main(int argc, char **argv)
     while (waitpid(pid, &st, 0) < 0) {
         if (errno != EINTR) {
             vj_error_make(&err, errno, "waitpid");
-            die(&err);
+            die_attached(&err);
         }
     }
     vj_policy_free(pol);
     vj_user_clear(&u);
     vj_jail_clear(&j);
     if (WIFSIGNALED(st))
-        return 128 + WTERMSIG(st);
-    return WIFEXITED(st) ? WEXITSTATUS(st) : 1;
+        quit(128 + WTERMSIG(st));
+    quit(WIFEXITED(st) ? WEXITSTATUS(st) : 1);
 }

@@ -25,6 +25,7 @@
 #include <linux/sched.h>
 #include <net/if.h>
 #include <poll.h>
+#include <pthread.h>
 #include <sched.h>
 #include <signal.h>
 #include <string.h>
@@ -414,6 +415,23 @@ void vj_supervisor_kill(const struct vj_rec *r)
 
 /* ---- joining a live jail ---- */
 
+/* setns(CLONE_NEWPID) only changes the PID namespace of the caller's
+ * future children.  Once the caller has forked its jailed child, the
+ * parent goes back to its own PID namespace for later children: the
+ * helpers LeakSanitizer forks at exit (and any other child) must not land
+ * in the jail. */
+static int host_pidns_fd = -1;
+static void restore_pidns(void)
+{
+    if (host_pidns_fd >= 0) {
+        if (setns(host_pidns_fd, CLONE_NEWPID) < 0) {
+            /* the next child would be jailed; nothing better to do */
+        }
+        close(host_pidns_fd);
+        host_pidns_fd = -1;
+    }
+}
+
 int vj_jail_attach(const struct vj_jail *jj, vj_error_t *err)
 {
     cleanup_close int lk = -1;
@@ -438,6 +456,13 @@ int vj_jail_attach(const struct vj_jail *jj, vj_error_t *err)
         return vj_error_make(err, errno, "jail_attach");
     }
     cleanup_free char *procs = xasprintf("%s/jail/cgroup.procs", r.cgroup);
+    static bool atfork_done;
+    if (!atfork_done) {
+        pthread_atfork(NULL, restore_pidns, NULL);
+        atfork_done = true;
+    }
+    if (host_pidns_fd < 0)
+        host_pidns_fd = open("/proc/self/ns/pid", O_RDONLY | O_CLOEXEC);
     int rc = 0;
     if (write_file(procs, "0", 1, O_WRONLY, 0, NULL) < 0)
         rc = vj_error_make(err, errno, "jail_attach: cgroup");

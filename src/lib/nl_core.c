@@ -32,6 +32,12 @@ struct vj_nl {
     size_t npend, cappend;
     bool batching;
     vj_error_t deferred;     /* first failure of a batch sent early */
+    struct {                 /* name -> ifindex, so that addresses for one
+                              * link batch without a lookup each */
+        char name[128];
+        int idx;
+    } names[8];
+    size_t nnames;
     char rbuf[NL_RBUF_SIZE];
 };
 
@@ -198,9 +204,32 @@ struct nlmsghdr *nl_req(struct vj_nl *nl, uint16_t type, uint16_t flags, const c
 
 void vj_nl_batch_begin(struct vj_nl *nl) { nl->batching = true; }
 
+int nl_name_cached(const struct vj_nl *nl, const char *name)
+{
+    if (!nl->batching) /* only within one batch: others may change links */
+        return 0;
+    for (size_t i = 0; i < nl->nnames; i++)
+        if (strcmp(nl->names[i].name, name) == 0)
+            return nl->names[i].idx;
+    return 0;
+}
+
+void nl_name_cache(struct vj_nl *nl, const char *name, int idx)
+{
+    if (strlen(name) >= sizeof nl->names[0].name)
+        return;
+    size_t i = nl->nnames < sizeof nl->names / sizeof nl->names[0] ? nl->nnames++
+                                                                     : (size_t)idx % nl->nnames;
+    snprintf(nl->names[i].name, sizeof nl->names[i].name, "%s", name);
+    nl->names[i].idx = idx;
+}
+
+void nl_names_changed(struct vj_nl *nl) { nl->nnames = 0; }
+
 void vj_nl_discard(struct vj_nl *nl)
 {
     nl_pending_clear(nl);
+    nl_names_changed(nl);
     vj_error_release(&nl->deferred);
     nl->batching = false;
 }
@@ -269,7 +298,7 @@ static const char *nl_extack(const struct nlmsghdr *nlh)
 }
 
 /* Send the queued requests in one sendmsg and check every ack. */
-static int nl_flush(struct vj_nl *nl, vj_error_t *err)
+int nl_flush(struct vj_nl *nl, vj_error_t *err)
 {
     nl_req_close(nl);
     if (nl->npend == 0)
@@ -312,8 +341,10 @@ static int nl_flush(struct vj_nl *nl, vj_error_t *err)
             }
         }
     }
-    if (failed != SIZE_MAX)
+    if (failed != SIZE_MAX) {
         rc = nl_req_error(&nl->pend[failed], fail_errno, fail_extack, err);
+        nl_names_changed(nl); /* what failed may have been a rename */
+    }
 out:
     free(fail_extack);
     nl_pending_clear(nl);
@@ -339,6 +370,7 @@ int nl_req_done(struct vj_nl *nl, vj_error_t *err)
 int vj_nl_commit(struct vj_nl *nl, vj_error_t *err)
 {
     nl->batching = false;
+    nl_names_changed(nl);
     vj_error_t e = NULL;
     int rc = nl_flush(nl, &e);
     if (nl->deferred) {

@@ -67,11 +67,12 @@ int vj_nl_veth_create(struct vj_nl *nl, const struct vj_nl_veth *v, vj_error_t *
 {
     if (check_name(v->name, "veth", err) < 0 || check_name(v->peer, "veth", err) < 0)
         return -1;
+    nl_names_changed(nl);
     struct nlmsghdr *nlh =
         nl_req(nl, RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL, "veth", "%s: create", v->name);
     put_ifinfo(nlh);
     mnl_attr_put_strz(nlh, IFLA_IFNAME, v->name);
-    if (v->netns_fd >= 0)
+    if (v->netns_fd > 0)
         mnl_attr_put_u32(nlh, IFLA_NET_NS_FD, (uint32_t)v->netns_fd);
     if (v->mac)
         mnl_attr_put(nlh, IFLA_ADDRESS, 6, v->mac);
@@ -87,7 +88,7 @@ int vj_nl_veth_create(struct vj_nl *nl, const struct vj_nl_veth *v, vj_error_t *
     pifi->ifi_family = AF_UNSPEC;
     nlh->nlmsg_len += MNL_ALIGN(sizeof *pifi);
     mnl_attr_put_strz(nlh, IFLA_IFNAME, v->peer);
-    if (v->peer_netns_fd >= 0)
+    if (v->peer_netns_fd > 0)
         mnl_attr_put_u32(nlh, IFLA_NET_NS_FD, (uint32_t)v->peer_netns_fd);
     if (v->peer_mac)
         mnl_attr_put(nlh, IFLA_ADDRESS, 6, v->peer_mac);
@@ -103,6 +104,7 @@ int vj_nl_veth_create(struct vj_nl *nl, const struct vj_nl_veth *v, vj_error_t *
 static struct nlmsghdr *create_req(struct vj_nl *nl, const char *name, const char *kind,
                                    struct nlattr **li)
 {
+    nl_names_changed(nl);
     struct nlmsghdr *nlh =
         nl_req(nl, RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL, kind, "%s: create", name);
     put_ifinfo(nlh);
@@ -233,6 +235,7 @@ int vj_nl_link_delete(struct vj_nl *nl, const char *name, vj_error_t *err)
 {
     if (check_ref(name, err) < 0)
         return -1;
+    nl_names_changed(nl);
     struct nlmsghdr *nlh = nl_req(nl, RTM_DELLINK, 0, NULL, "%s: destroy", name);
     put_ifinfo(nlh);
     put_name(nlh, name);
@@ -284,6 +287,7 @@ int vj_nl_link_rename(struct vj_nl *nl, const char *name, const char *newname,
     int idx = vj_nl_ifindex(nl, name, err);
     if (idx <= 0)
         return -1;
+    nl_names_changed(nl);
     struct nlmsghdr *nlh = nl_req(nl, RTM_NEWLINK, 0, NULL, "%s: name %s", name, newname);
     struct ifinfomsg *ifi = put_ifinfo(nlh);
     ifi->ifi_index = idx;
@@ -314,6 +318,7 @@ int vj_nl_link_altname(struct vj_nl *nl, const char *name, const char *altname, 
     if (!altname || !*altname || strlen(altname) >= ALTNAME_MAX || strchr(altname, '/'))
         return vj_error_make(err, 0, "%s: invalid altname \"%s\"", name,
                              altname ? altname : "");
+    nl_names_changed(nl);
     struct nlmsghdr *nlh =
         nl_req(nl, add ? RTM_NEWLINKPROP : RTM_DELLINKPROP, add ? NLM_F_EXCL | NLM_F_CREATE : 0,
                NULL, "%s: %saltname %s", name, add ? "" : "-", altname);
@@ -343,6 +348,7 @@ int vj_nl_link_netns(struct vj_nl *nl, const char *name, int netns_fd, vj_error_
 {
     if (check_ref(name, err) < 0)
         return -1;
+    nl_names_changed(nl);
     struct nlmsghdr *nlh = link_change(nl, name, "move to namespace");
     mnl_attr_put_u32(nlh, IFLA_NET_NS_FD, (uint32_t)netns_fd);
     return nl_req_done(nl, err);
@@ -360,6 +366,11 @@ static int ifindex_cb(const struct nlmsghdr *nlh, void *data)
 int vj_nl_ifindex(struct vj_nl *nl, const char *name, vj_error_t *err)
 {
     if (check_ref(name, err) < 0)
+        return 0;
+    int cached = nl_name_cached(nl, name);
+    if (cached > 0)
+        return cached;
+    if (nl_flush(nl, err) < 0)
         return 0;
     char buf[512];
     memset(buf, 0, sizeof buf);
@@ -379,5 +390,6 @@ int vj_nl_ifindex(struct vj_nl *nl, const char *name, vj_error_t *err)
             vj_error_make(err, st, "%s", name);
         return 0;
     }
+    nl_name_cache(nl, name, idx);
     return idx;
 }

@@ -157,6 +157,8 @@ int vj_nl_route_get(struct vj_nl *nl, const struct vj_nl_prefix *to, struct vj_n
                     vj_error_t *err)
 {
     memset(out, 0, sizeof *out);
+    if (nl_flush(nl, err) < 0)
+        return -1;
     char buf[512], a[46];
     memset(buf, 0, sizeof buf);
     struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);

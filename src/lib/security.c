@@ -329,14 +329,27 @@ bool vj_policy_keeps_cap(const struct vj_policy *p, int cap)
 int vj_policy_check_child(const struct vj_policy *parent, const struct vj_policy *child,
                           vj_error_t *err)
 {
-    /* FreeBSD: a child can never be granted more than its parent has. */
+    /* FreeBSD: a child can never be granted more than its parent has.  A
+     * VNET child's network capabilities act on its own stack only. */
     uint64_t extra = child->keep_caps & ~parent->keep_caps;
+    if (child->vnet)
+        extra &= ~(VJ_CAP(CAP_NET_ADMIN) | VJ_CAP(CAP_NET_BROADCAST));
     if (extra) {
-        int cap = __builtin_ctzll(extra);
-        return vj_error_make(err, EPERM,
-                             "%s: needs capability %d, which its parent jail %s lacks "
-                             "(an allow.* parameter the parent does not have)",
-                             child->jail, cap, parent->jail);
+        static const struct {
+            int cap;
+            const char *param;
+        } why[] = {
+            {CAP_NET_RAW, "allow.raw_sockets"},     {CAP_IPC_LOCK, "allow.mlock"},
+            {CAP_SYSLOG, "allow.read_msgbuf"},      {CAP_LINUX_IMMUTABLE, "allow.chflags"},
+            {CAP_SYS_TIME, "allow.settime"},        {CAP_NET_BIND_SERVICE, "allow.reserved_ports"},
+            {CAP_NET_ADMIN, "vnet"},
+        };
+        const char *param = "allow.suser";
+        for (size_t i = 0; i < sizeof why / sizeof *why; i++)
+            if (extra & VJ_CAP(why[i].cap))
+                param = why[i].param;
+        return vj_error_make(err, EPERM, "%s: %s is not allowed in its parent jail %s",
+                             child->jail, param, parent->jail);
     }
     if (child->securelevel < parent->securelevel)
         return vj_error_make(err, EPERM, "%s: securelevel below the parent's (%d)",

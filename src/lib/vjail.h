@@ -697,7 +697,12 @@ char *vj_jls_value(const struct vj_jail *j, const char *name, const struct vj_ja
  * `epair3a: create: File exists`.  A kernel without a link kind fails
  * clearly: `vlan: 802.1Q support (8021q) is not available in this kernel`.
  * Interfaces are named by name (or altname); names are checked against
- * Linux's limits (IFNAMSIZ) before anything is sent.
+ * Linux's limits (IFNAMSIZ) before anything is sent.  The kernel wants an
+ * ifindex for addresses, a master, a parent link and a rename: those calls
+ * look it up first, which sends what is queued (its failure is then
+ * reported by that call).  So batch link creation and link changes
+ * together, then addresses.  A context is not thread-safe; use one per
+ * thread.
  */
 struct vj_nl;
 int vj_nl_open(int netns_fd, struct vj_nl **out, vj_error_t *err); /* -1: caller's */
@@ -726,11 +731,12 @@ int vj_nl_prefix_parse(const char *s, int family, struct vj_nl_prefix *p, vj_err
 int vj_nl_netmask_len(const char *mask);
 /* "02:00:00:00:00:01" -> 6 bytes; -1 if malformed. */
 int vj_nl_mac_parse(const char *s, unsigned char mac[6]);
-/* inet_ntop into a static-free caller buffer of 46 bytes. */
+/* inet_ntop into buf (INET6_ADDRSTRLEN); "?" for an unknown family. */
 const char *vj_nl_ntop(int family, const void *addr, char buf[46]);
 
-/* Link creation.  netns_fd (-1: the context's namespace) creates the link
- * directly in another namespace; for a veth the peer has its own. */
+/* Link creation.  netns_fd > 0 creates the link directly in that
+ * namespace (0 or -1: the context's); a veth's peer has its own, so a
+ * jail's end is born inside the jail. */
 struct vj_nl_veth {
     const char *name, *peer;
     int netns_fd, peer_netns_fd;
@@ -852,6 +858,15 @@ typedef int (*nl_cb_t)(const struct nlmsghdr *nlh, void *data);
 struct nlmsghdr *nl_req(struct vj_nl *nl, uint16_t type, uint16_t flags, const char *kind,
                         const char *fmt, ...) __attribute__((format(printf, 5, 6)));
 int nl_req_done(struct vj_nl *nl, vj_error_t *err);
+/* Send what is queued now (a query needs it done; its failure is reported
+ * at once, not at vj_nl_commit). */
+int nl_flush(struct vj_nl *nl, vj_error_t *err);
+/* name -> ifindex cache of a context, used within one batch only:
+ * emptied by every request that can change which link has a name
+ * (create, destroy, rename, move) and by vj_nl_commit. */
+int nl_name_cached(const struct vj_nl *nl, const char *name);
+void nl_name_cache(struct vj_nl *nl, const char *name, int idx);
+void nl_names_changed(struct vj_nl *nl);
 int nl_query(struct vj_nl *nl, struct nlmsghdr *req, nl_cb_t cb, void *data, const char *what,
              vj_error_t *err);
 

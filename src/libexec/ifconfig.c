@@ -31,10 +31,27 @@ static void usage(void)
     exit(1);
 }
 
+/* An interface this invocation created, destroyed again if a later verb
+ * fails, so a failed command leaves nothing half-made. */
+static struct {
+    struct vj_nl *nl;
+    char name[32];
+} rollback;
+
+static void undo_create(void)
+{
+    if (!rollback.nl)
+        return;
+    vj_nl_discard(rollback.nl);
+    vj_nl_link_delete(rollback.nl, rollback.name, NULL);
+    rollback.nl = NULL;
+}
+
 static void die(vj_error_t *err) __attribute__((noreturn));
 static void die(vj_error_t *err)
 {
     vj_error_print(err, PROG);
+    undo_create();
     exit(1);
 }
 
@@ -47,6 +64,7 @@ static void diex(const char *fmt, ...)
     vfprintf(stderr, fmt, ap);
     va_end(ap);
     fputc('\n', stderr);
+    undo_create();
     exit(1);
 }
 
@@ -211,6 +229,9 @@ static void print_addr(const struct vj_nl_link *l, const struct vj_nl_addr *a)
     printf("\n");
 }
 
+/* Address family shown by the listing (0: all), from `ifconfig IF inet`. */
+static int show_family;
+
 static void print_link(struct ifc *c, const struct vj_nl_link *l)
 {
     printf("%s: ", l->name);
@@ -225,7 +246,8 @@ static void print_link(struct ifc *c, const struct vj_nl_link *l)
         printf("\taltname %s\n", *a);
     for (int fam = 0; fam < 2; fam++)
         for (size_t i = 0; i < l->naddrs; i++)
-            if (l->addrs[i].p.family == (fam ? AF_INET6 : AF_INET))
+            if (l->addrs[i].p.family == (fam ? AF_INET6 : AF_INET) &&
+                (!show_family || show_family == l->addrs[i].p.family))
                 print_addr(l, &l->addrs[i]);
     if (strcmp(l->kind, "veth") == 0 && l->link) {
         const struct vj_nl_link *p = l->link_other_ns ? NULL : find_index(c, l->link);
@@ -342,6 +364,8 @@ static void do_addr(struct ifc *c, const char *ifname, struct addrop *op)
         }
         return;
     }
+    /* Removal of the old address, the new one and up: one batch. */
+    vj_nl_batch_begin(c->nl);
     if (op->alias == 0 && p.family == AF_INET) {
         /* Without "alias" the first address is replaced (FreeBSD). */
         for (size_t i = 0; i < l->naddrs; i++)
@@ -351,14 +375,13 @@ static void do_addr(struct ifc *c, const char *ifname, struct addrop *op)
                 break;
             }
     }
-    if (vj_nl_addr_add(c->nl, ifname, &p, &err) < 0) {
+    /* The first address brings the interface up (FreeBSD). */
+    if (vj_nl_addr_add(c->nl, ifname, &p, &err) < 0 ||
+        vj_nl_link_up(c->nl, ifname, true, &err) < 0 || vj_nl_commit(c->nl, &err) < 0) {
         if (err->status == EEXIST)
             diex("ioctl (SIOCAIFADDR): File exists");
         die(&err);
     }
-    /* The first address brings the interface up (FreeBSD). */
-    if (vj_nl_link_up(c->nl, ifname, true, &err) < 0)
-        die(&err);
 }
 
 static bool is_member_of(struct ifc *c, const char *member, const struct vj_nl_link *br)
@@ -382,10 +405,12 @@ static void move_link(struct vj_nl *from, const char *ifname, int to_fd)
         die(&err);
 }
 
-/* Apply verbs argv[0..argc) to ifname.  Returns the interface's final
- * name (it changes with `name`). */
-static void apply(struct ifc *c, char *ifname, int argc, char **argv)
+/* Apply verbs argv[0..argc) to ifname; ifname becomes the interface's
+ * final name.  Returns whether `name` renamed it (FreeBSD then prints the
+ * new name). */
+static bool apply(struct ifc *c, char *ifname, int argc, char **argv)
 {
+    bool renamed = false;
     vj_error_t err = NULL;
     struct addrop op = {.len = -1};
     char name[32];
@@ -446,6 +471,9 @@ static void apply(struct ifc *c, char *ifname, int argc, char **argv)
             if (vj_nl_link_rename(c->nl, name, arg, &err) < 0)
                 die(&err);
             snprintf(name, sizeof name, "%s", arg);
+            renamed = true;
+            if (rollback.nl)
+                snprintf(rollback.name, sizeof rollback.name, "%s", arg);
             refresh(c);
         } else if (strcmp(v, "mtu") == 0) {
             NEXT(v);
@@ -498,6 +526,7 @@ static void apply(struct ifc *c, char *ifname, int argc, char **argv)
             if (v[0] == 'v') {
                 need(c, name);
                 move_link(c->nl, name, jfd);
+                rollback.nl = NULL; /* out of reach now */
             } else {
                 /* Reclaim it from the jail into the stack worked on. */
                 struct vj_nl *jnl = NULL;
@@ -542,6 +571,7 @@ static void apply(struct ifc *c, char *ifname, int argc, char **argv)
         diex("'%s' requires argument", op.family == AF_INET ? "inet" : "inet6");
     }
     snprintf(ifname, 32, "%s", name);
+    return renamed;
 }
 
 /* ---- create / destroy --------------------------------------------------- */
@@ -768,8 +798,15 @@ int main(int argc, char **argv)
     const char *jail = NULL;
     bool all = false, names = false, only_up = false, only_down = false;
     int ch;
-    while ((ch = getopt(argc, argv, "+j:aludh")) != -1) {
+    opterr = 0;
+    while ((ch = getopt(argc, argv, "+:j:alud")) != -1) {
         switch (ch) {
+        case ':':
+            fprintf(stderr, "%s: option requires an argument -- %c\n", PROG, optopt);
+            usage();
+        case '?':
+            fprintf(stderr, "%s: illegal option -- %c\n", PROG, optopt);
+            usage();
         case 'j':
             jail = optarg;
             break;
@@ -827,24 +864,38 @@ int main(int argc, char **argv)
                                .epair = strncmp(req, "epair", 5) == 0};
         int rest = take_createopts(argc - 2, argv + 2, &o);
         char made[32];
-        if (strcmp(argv[0], "lo0") == 0 || find(&c, argv[0]))
+        static const char *const cloners[] = {"epair", "bridge", "vxlan", "macvlan", "vlan",
+                                               "lo", NULL};
+        bool bare = false;
+        for (const char *const *cl = cloners; *cl; cl++)
+            bare |= strcmp(argv[0], *cl) == 0;
+        if (strcmp(argv[0], "lo0") == 0 || (!bare && find(&c, argv[0])))
             diex("SIOCIFCREATE2 (%s): File exists", argv[0]);
         bool show = create(&c, req, &o, made);
         snprintf(ifname, sizeof ifname, "%s", made);
-        if (show)
-            printf("%s\n", made);
-        fflush(stdout);
+        if (!o.vnet) {
+            rollback.nl = c.nl;
+            snprintf(rollback.name, sizeof rollback.name, "%s", made);
+        }
         refresh(&c);
-        apply(&c, ifname, rest, argv + 2);
+        bool renamed = apply(&c, ifname, rest, argv + 2);
+        rollback.nl = NULL;
+        if (show || renamed)
+            printf("%s\n", ifname);
     } else if (argc >= 2 && strcmp(argv[1], "destroy") == 0) {
         if (argc > 2)
             usage();
         destroy(&c, ifname);
-    } else if (argc == 1) {
+    } else if (argc == 1 ||
+               (argc == 2 && (strcmp(argv[1], "inet") == 0 || strcmp(argv[1], "inet6") == 0))) {
+        /* `ifconfig IF inet`: only that family's addresses (FreeBSD) */
+        if (argc == 2)
+            show_family = argv[1][4] ? AF_INET6 : AF_INET;
         print_link(&c, need(&c, ifname));
     } else {
         /* Each verb checks the interface: for -vnet it is in the jail. */
-        apply(&c, ifname, argc - 1, argv + 1);
+        if (apply(&c, ifname, argc - 1, argv + 1))
+            printf("%s\n", ifname);
     }
 out:
     if (fflush(stdout) != 0)

@@ -172,8 +172,15 @@ int main(int argc, char **argv)
     const char *jail = NULL;
     bool quiet = false;
     int ch;
-    while ((ch = getopt(argc, argv, "+j:nqvdt")) != -1) {
+    opterr = 0;
+    while ((ch = getopt(argc, argv, "+:j:nqvdt")) != -1) {
         switch (ch) {
+        case ':':
+            fprintf(stderr, "%s: option requires an argument -- %c\n", PROG, optopt);
+            usage();
+        case '?':
+            fprintf(stderr, "%s: illegal option -- %c\n", PROG, optopt);
+            usage();
         case 'j':
             jail = optarg;
             break;

@@ -78,6 +78,14 @@ epair_body()
         "$ifc" -j "$ns" lo0 destroy
     # create with further verbs applies them to the new interface
     atf_check -o inline:"epair1a\n" "$ifc" -j "$ns" epair create mtu 1400 up
+    # with name, the final name is printed (FreeBSD)
+    atf_check -o inline:"web0\n" "$ifc" -j "$ns" epair create name web0
+    atf_check -o empty "$ifc" -j "$ns" web0 destroy
+    # a failing verb after create takes the new interface away again
+    atf_check -s exit:1 -o empty -e inline:"ifconfig: bogus: bad value\n" \
+        "$ifc" -j "$ns" epair create up bogus
+    atf_check -o inline:"lo epair5a epair5b epair2a epair2b epair0a epair0b epair1a epair1b\n" \
+        "$ifc" -j "$ns" -l
     atf_check -o match:"^epair1a: flags=8843<UP,BROADCAST,RUNNING,SIMPLEX,MULTICAST> metric 0 mtu 1400$" \
         "$ifc" -j "$ns" epair1a
     nl_done
@@ -171,7 +179,12 @@ addresses_body()
     atf_check -s exit:1 -e inline:"ifconfig: 255.0.255.0: bad value\n" \
         "$ifc" -j "$ns" epair0a inet 10.1.1.1 netmask 255.0.255.0
     atf_check -s exit:1 -e inline:"ifconfig: 'inet' requires argument\n" \
-        "$ifc" -j "$ns" epair0a inet
+        "$ifc" -j "$ns" epair0a up inet
+    # alone, inet/inet6 select what the listing shows
+    atf_check -o match:"^	inet 10.0.0.1 netmask 0xff000000 broadcast 10.255.255.255$" \
+        -o not-match:"inet6" "$ifc" -j "$ns" epair0a inet
+    atf_check -o match:"^	inet6 2001:db8::1 prefixlen 64" -o not-match:"	inet " \
+        "$ifc" -j "$ns" epair0a inet6
     nl_done
 }
 addresses_cleanup() { nl_cleanup; }
@@ -199,7 +212,7 @@ attributes_body()
     atf_check -o not-match:"description" "$ifc" -j "$ns" epair0a
     atf_check -o empty -e empty "$ifc" -j "$ns" epair0a descr short
     atf_check -o match:"^	description: short$" "$ifc" -j "$ns" epair0a
-    atf_check -o empty -e empty "$ifc" -j "$ns" epair0a name e0a_www
+    atf_check -o inline:"e0a_www\n" -e empty "$ifc" -j "$ns" epair0a name e0a_www
     atf_check -o match:"^e0a_www: " -o match:"^	peer: epair0b$" "$ifc" -j "$ns" e0a_www
     atf_check -s exit:1 -e inline:"ifconfig: interface epair0a does not exist\n" \
         "$ifc" -j "$ns" epair0a up
@@ -239,6 +252,8 @@ listing_body()
     atf_check -o empty -e empty "$ifc" -j "$ns" lo0 up
     atf_check -o inline:"lo: flags=1000049<UP,LOOPBACK,RUNNING,LOWER_UP> metric 0 mtu 65536\n\tinet 127.0.0.1 netmask 0xff000000\n\tinet6 ::1 prefixlen 128\n\tgroups: lo\n" \
         "$ifc" -j "$ns" lo0
+    atf_check -o inline:"lo: flags=1000049<UP,LOOPBACK,RUNNING,LOWER_UP> metric 0 mtu 65536\n\tinet6 ::1 prefixlen 128\n\tgroups: lo\n" \
+        "$ifc" -j "$ns" lo0 inet6
     atf_check -o inline:"epair0a\n" "$ifc" -j "$ns" epair create
     mac=$(ip -n "$(basename "$ns")" -o link show epair0a | sed 's/.*link\/ether \([^ ]*\).*/\1/')
     cat > expout <<EOF
@@ -385,7 +400,7 @@ EOF
     atf_check -o file:expout -e empty "$rt" -j "$ns" get 10.20.3.4
     atf_check -o match:"^destination: default$" -o match:"^    gateway: 192.0.2.254$" \
         "$rt" -j "$ns" -n get 8.8.8.8
-    atf_check -o match:"flags: <UP,HOST,DONE,STATIC>" -o match:"gateway: 192.0.2.3" \
+    atf_check -o match:"flags: <UP,GATEWAY,HOST,DONE,STATIC>" -o match:"gateway: 192.0.2.3" \
         "$rt" -j "$ns" get 10.30.0.1
     atf_check -o inline:"delete net 10.20.0.0/16\n" "$rt" -j "$ns" delete -net 10.20.0.0/16
     atf_check -o inline:"delete net default: gateway 192.0.2.254\n" \

@@ -182,6 +182,25 @@ proc_sys_body()
 }
 proc_sys_cleanup() { vj_cleanup; }
 
+atf_test_case vnet_sysctl cleanup
+vnet_sysctl_head() { atf_set descr "a VNET jail may set its own net.* sysctls, nothing else; the host's stay"; }
+vnet_sysctl_body()
+{
+    setup
+    local before
+    before=$(cat /proc/sys/net/ipv4/ip_forward)
+    mkjail v vnet
+    mkjail n
+    atf_check -o inline:"1\n" "$(vj_bin jexec)" "$(vj_name v)" sh -c \
+        'echo 1 > /proc/sys/net/ipv4/ip_forward && cat /proc/sys/net/ipv4/ip_forward'
+    [ "$(cat /proc/sys/net/ipv4/ip_forward)" = "$before" ] ||
+        atf_fail "the host's net.ipv4.ip_forward changed"
+    probe v EROFS rewrite /proc/sys/kernel/core_pattern
+    # without vnet the network settings are the host's: read-only
+    probe n EROFS rewrite /proc/sys/net/ipv4/ip_forward
+}
+vnet_sysctl_cleanup() { vj_cleanup; }
+
 atf_test_case mknod cleanup
 mknod_head() { atf_set descr "no device nodes; FIFOs are fine"; }
 mknod_body()
@@ -221,6 +240,20 @@ proc_root_body()
         ls "/proc/1/root$PWD/vjt_outside_marker"
 }
 proc_root_cleanup() { vj_cleanup; }
+
+atf_test_case host_mounts cleanup
+host_mounts_head() { atf_set descr "the host's mount table is not visible (FreeBSD enforce_statfs hides it)"; }
+host_mounts_body()
+{
+    setup
+    mkjail j
+    # every process, including pid 1 (vjail's supervisor), shows only the
+    # jail's mounts; the jail's root path is a host path
+    atf_check -o not-match:"$PWD/root" "$(vj_bin jexec)" "$(vj_name j)" \
+        sh -c 'cat /proc/*/mountinfo /proc/*/mounts 2>/dev/null'
+    atf_check -o not-match:"$PWD/root" "$(vj_bin jexec)" "$(vj_name j)" cat /proc/self/mountinfo
+}
+host_mounts_cleanup() { vj_cleanup; }
 
 atf_test_case open_by_handle cleanup
 open_by_handle_head() { atf_set descr "open_by_handle_at cannot reach files outside the root"; }
@@ -440,9 +473,11 @@ atf_init_test_cases()
     atf_add_test_case sysv_mix
     atf_add_test_case modules
     atf_add_test_case proc_sys
+    atf_add_test_case vnet_sysctl
     atf_add_test_case mknod
     atf_add_test_case chroot_escape
     atf_add_test_case proc_root
+    atf_add_test_case host_mounts
     atf_add_test_case open_by_handle
     atf_add_test_case clock
     atf_add_test_case reboot

@@ -58,13 +58,14 @@ default_table_body()
     local n jid jls
     jls=$(vj_bin jls)
     n=$(vj_name)
-    mkjail "" host.hostname=www.example.org ip4.addr=192.0.2.10
+    # addresses that exist on the host (loopback), as FreeBSD requires
+    mkjail "" host.hostname=www.example.org ip4.addr=127.0.0.1
     jid=$("$jls" -j "$n" jid)
     atf_check -o inline:"   JID  IP Address      Hostname                      Path
-$(printf '%6d  %-15s %-29s %s' "$jid" 192.0.2.10 www.example.org "$PWD/root")
+$(printf '%6d  %-15s %-29s %s' "$jid" 127.0.0.1 www.example.org "$PWD/root")
 " "$jls" -j "$n"
     atf_check -o inline:" JID             IP Address      Hostname                      Path
-$(printf ' %-15s %-15s %-29s %s' "$n" 192.0.2.10 www.example.org "$PWD/root")
+$(printf ' %-15s %-15s %-29s %s' "$n" 127.0.0.1 www.example.org "$PWD/root")
 " "$jls" -N -j "$n"
     atf_check -o inline:"   JID  Hostname                      Path
         Name                          State
@@ -73,10 +74,10 @@ $(printf ' %-15s %-15s %-29s %s' "$n" 192.0.2.10 www.example.org "$PWD/root")
 $(printf '%6d  %-29s %s' "$jid" www.example.org "$PWD/root")
 $(printf '        %-29s %s' "$n" ACTIVE)
         0
-        192.0.2.10
+        127.0.0.1
 " "$jls" -v -j "$n"
     # the jail is in the full list too, exit 0
-    atf_check -o match:"^ *$jid  192.0.2.10 " "$jls"
+    atf_check -o match:"^ *$jid  127.0.0.1 " "$jls"
     # and by jid
     atf_check -o inline:"$n\n" "$jls" -j "$jid" name
     atf_check -s exit:0 -o empty -e empty "$jls" -c -j "$n"
@@ -135,13 +136,13 @@ libxo_body()
     local n jls jid
     jls=$(vj_bin jls)
     n=$(vj_name)
-    mkjail "" host.hostname=h.example ip4.addr=192.0.2.20,192.0.2.21
+    mkjail "" host.hostname=h.example ip4.addr=127.0.0.1 ip6.addr=::1
     jid=$("$jls" -j "$n" jid)
     # FreeBSD's shape, byte for byte
-    atf_check -o inline:"{\"__version\": \"2\", \"jail-information\": {\"jail\": [{\"jid\":$jid,\"ipv4\":\"192.0.2.20\",\"hostname\":\"h.example\",\"path\":\"$PWD/root\"}]}}\n" \
+    atf_check -o inline:"{\"__version\": \"2\", \"jail-information\": {\"jail\": [{\"jid\":$jid,\"ipv4\":\"127.0.0.1\",\"hostname\":\"h.example\",\"path\":\"$PWD/root\"}]}}\n" \
         "$jls" -j "$n" --libxo json
-    atf_check -o inline:"{\"__version\": \"2\", \"jail-information\": {\"jail\": [{\"name\":\"$n\",\"ip4.addr\": [\"192.0.2.20\",\"192.0.2.21\"]}]}}\n" \
-        "$jls" -j "$n" --libxo=json name ip4.addr
+    atf_check -o inline:"{\"__version\": \"2\", \"jail-information\": {\"jail\": [{\"name\":\"$n\",\"ip4.addr\": [\"127.0.0.1\"],\"ip6.addr\": [\"::1\"]}]}}\n" \
+        "$jls" -j "$n" --libxo=json name ip4.addr ip6.addr
     # valid JSON in every mode, with the values in the right places
     for args in "" "-v" "-n" "-s" "all" "-N"; do
         "$jls" --libxo json -j "$n" $args > out.json ||
@@ -149,14 +150,14 @@ libxo_body()
         atf_check -o ignore python3 -m json.tool out.json
     done
     "$jls" --libxo json -n -j "$n" > n.json
-    atf_check -o inline:"True False ['192.0.2.20', '192.0.2.21'] $n\n" python3 -c '
+    atf_check -o inline:"True False ['127.0.0.1'] $n\n" python3 -c '
 import json, sys
 j = json.load(open("n.json"))
 assert j["__version"] == "2"
 jail = j["jail-information"]["jail"][0]
 print(jail["persist"], jail["allow.mount"], jail["ip4.addr"], jail["name"])'
     "$jls" --libxo json -v -j "$n" > v.json
-    atf_check -o inline:"$jid ACTIVE ['192.0.2.20', '192.0.2.21'] []\n" python3 -c '
+    atf_check -o inline:"$jid ACTIVE ['127.0.0.1'] ['::1']\n" python3 -c '
 import json
 jail = json.load(open("v.json"))["jail-information"]["jail"][0]
 print(jail["jid"], jail["state"], jail["ipv4_addrs"], jail["ipv6_addrs"])'

@@ -249,7 +249,13 @@ static void test_child(void **state)
     vj_error_t err = NULL;
     assert_int_equal(vj_policy_check_child(parent, child, &err), -1);
     assert_int_equal(err->status, EPERM);
+    assert_string_equal(err->msg, "t: allow.raw_sockets is not allowed in its parent jail t: "
+                                  "Operation not permitted");
     vj_error_release(&err);
+    /* a VNET child of a non-VNET parent: its network powers are its own */
+    struct vj_policy *vchild = POLICY("vnet");
+    assert_int_equal(vj_policy_check_child(parent, vchild, &err), 0);
+    vj_policy_free(vchild);
     assert_int_equal(vj_policy_check_child(child, parent, &err), 0);
     vj_policy_free(child);
     child = POLICY("securelevel=-1");

@@ -144,6 +144,32 @@ static void test_missing_files(void **state)
     vj_error_release(&err);
 }
 
+/* vj_user_clean_env empties the environment; cmocka reads its own
+ * settings (CMOCKA_MESSAGE_OUTPUT) from there, so put it back. */
+extern char **environ;
+static char **saved_env;
+
+static int save_env(void **state)
+{
+    size_t n = 0;
+    while (environ[n])
+        n++;
+    saved_env = xcalloc(n + 1, sizeof *saved_env);
+    for (size_t i = 0; i < n; i++)
+        saved_env[i] = xstrdup(environ[i]);
+    return 0;
+}
+
+static int restore_env(void **state)
+{
+    clearenv();
+    for (size_t i = 0; saved_env[i]; i++)
+        putenv(saved_env[i]); /* the strings now belong to environ */
+    free(saved_env);
+    saved_env = NULL;
+    return 0;
+}
+
 static void test_clean_env(void **state)
 {
     setenv("TERM", "vt100", 1);
@@ -209,7 +235,7 @@ int main(void)
         cmocka_unit_test(test_malformed_entries_skipped),
         cmocka_unit_test(test_lookup_by_uid),
         cmocka_unit_test(test_missing_files),
-        cmocka_unit_test(test_clean_env),
+        cmocka_unit_test_setup_teardown(test_clean_env, save_env, restore_env),
         cmocka_unit_test(test_become),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
