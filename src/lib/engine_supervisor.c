@@ -221,6 +221,60 @@ static void supervise(int jid, const char *cg)
     }
 }
 
+/* The supervisor is a fork of jail(8): overwrite the inherited command
+ * line (ps in the jail shows pid 1) so jail(8)'s parameters do not show.
+ * The area is our own stack memory; /proc/self/stat gives its bounds. */
+static void set_cmdline(const char *name)
+{
+    cleanup_free char *st = NULL;
+    if (read_file("/proc/self/stat", &st, NULL, NULL) < 0)
+        return;
+    char *p = strrchr(st, ')');
+    unsigned long start = 0, end = 0;
+    int field = 2;
+    for (char *s = p ? p + 1 : st; s && *s; s++) {
+        if (*s != ' ')
+            continue;
+        field++;
+        if (field == 48)
+            start = strtoul(s + 1, NULL, 10);
+        else if (field == 49) {
+            end = strtoul(s + 1, NULL, 10);
+            break;
+        }
+    }
+    if (!start || end <= start)
+        return;
+    char *area = (char *)start;
+    size_t len = end - start;
+    memset(area, 0, len);
+    snprintf(area, len, "vjail-sup: %s", name);
+}
+
+/* Close every inherited descriptor but three: a pipe of jail(8)'s caller
+ * (a `$(jail -i -c ...)`, kyua's output capture) must not be held open
+ * for the jail's lifetime. */
+static void keep_only_fds(int a, int b, int c)
+{
+    int keep[3] = {a, b, c};
+    for (int i = 0; i < 3; i++)
+        for (int k = i + 1; k < 3; k++)
+            if (keep[k] < keep[i]) {
+                int t = keep[i];
+                keep[i] = keep[k];
+                keep[k] = t;
+            }
+    unsigned lo = 3;
+    for (int i = 0; i < 3; i++) {
+        if (keep[i] >= (int)lo) {
+            if (keep[i] > (int)lo)
+                syscall(SYS_close_range, lo, (unsigned)keep[i] - 1, 0);
+            lo = (unsigned)keep[i] + 1;
+        }
+    }
+    syscall(SYS_close_range, lo, ~0U, 0);
+}
+
 static void supervisor_main(struct vj_rec *r, const struct vj_cjail *cj, int nsflags,
                             const struct vj_policy *pol) __attribute__((noreturn));
 static void supervisor_main(struct vj_rec *r, const struct vj_cjail *cj, int nsflags,
@@ -228,6 +282,7 @@ static void supervisor_main(struct vj_rec *r, const struct vj_cjail *cj, int nsf
 {
     prctl(PR_SET_DUMPABLE, 0);
     prctl(PR_SET_NAME, "vjail-sup");
+    set_cmdline(r->j.name);
     setsid();
     const char *hn = vj_cjail_str(cj, "host.hostname");
     const char *dn = vj_cjail_str(cj, "host.domainname");
@@ -273,6 +328,7 @@ static void supervisor_main(struct vj_rec *r, const struct vj_cjail *cj, int nsf
         if (nul > 2)
             close(nul);
     }
+    keep_only_fds(jail_mnt, jail_cg, report_fd);
     char ok[64];
     int n = snprintf(ok, sizeof ok, "OK %d %d\n", jail_mnt, jail_cg);
     if (write(report_fd, ok, n) < 0)

@@ -385,7 +385,13 @@ static int add_all(struct vj_jls *q, vj_error_t *err)
     size_t n = 0;
     for (size_t i = 0; i < vj_nparams; i++) {
         const struct vj_param_def *d = &vj_params[i];
-        if (shown_by_jls(d) && !(d->flags & PF_PREFIX))
+        /* FreeBSD's "all" is what the running kernel supports; here
+         * that leaves out what Linux cannot do (the linux and zfs
+         * modules, vmm ...), what is not implemented yet and deprecated
+         * aliases, so that -s output reads back into jail(8) quietly.
+         * They can still be asked for by name. */
+        if (shown_by_jls(d) &&
+            !(d->flags & (PF_PREFIX | PF_NOLINUX | PF_NOTYET | PF_DEPRECATED)))
             names[n++] = d->name;
     }
     qsort(names, n, sizeof *names, all_cmp);

@@ -871,6 +871,9 @@ int main(int argc, char **argv)
             bare |= strcmp(argv[0], *cl) == 0;
         if (strcmp(argv[0], "lo0") == 0 || (!bare && find(&c, argv[0])))
             diex("SIOCIFCREATE2 (%s): File exists", argv[0]);
+        /* The a end made in a jail cannot be configured from here. */
+        if (o.vnet && rest > 0)
+            diex("%s: cannot configure an interface created in another jail", argv[2]);
         bool show = create(&c, req, &o, made);
         snprintf(ifname, sizeof ifname, "%s", made);
         if (!o.vnet) {

@@ -186,8 +186,28 @@ clean_env_body()
 }
 clean_env_cleanup() { vj_cleanup; }
 
+atf_test_case users cleanup
+users_head()
+{
+    atf_set descr "exec.jail_user (jail passwd), exec.system_user (host), exec.consolelog"
+}
+users_body()
+{
+    vj_require_root
+    vj_mkroot root
+    local n
+    n=$(vj_name)
+    atf_check -o inline:"nobody\n" "$(vj_bin jail)" -c name="$n" path="$PWD/root" persist \
+        exec.jail_user=vjuser exec.start="id" exec.consolelog="$PWD/console" \
+        exec.system_user=nobody exec.poststart="id -un"
+    atf_check -o inline:"uid=1001(vjuser) gid=1001(vjuser) groups=1001(vjuser)\n" cat console
+    atf_check "$(vj_bin jail)" -r "$n"
+}
+users_cleanup() { vj_cleanup; }
+
 atf_init_test_cases()
 {
+    atf_add_test_case users
     atf_add_test_case order
     atf_add_test_case order_verbose
     atf_add_test_case rollback

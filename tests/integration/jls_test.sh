@@ -211,6 +211,72 @@ several_cleanup()
     vj_cleanup
 }
 
+atf_test_case roundtrip cleanup
+roundtrip_head()
+{
+    atf_set descr "jls -s output creates an identical jail with jail(8)"
+}
+roundtrip_body()
+{
+    vj_require_root
+    local jls a b
+    jls=$(vj_bin jls)
+    a=$(vj_name a)
+    b=$(vj_name b)
+    mkjail a "host.hostname=a b" "meta=it's \"q\"" allow.raw_sockets children.max=2
+    "$jls" -s -j "$a" | sed -e 's/ jid=[0-9]*//' -e "s/name=$a /name=$b /" > b.params ||
+        atf_fail "jls -s failed"
+    grep -q "name=$b " b.params || atf_fail "no name in: $(cat b.params)"
+    eval "set -- $(cat b.params)"
+    atf_check "$(vj_bin jail)" -c "$@"
+    "$jls" -s -j "$b" | sed -e 's/ jid=[0-9]*//' > b.again
+    atf_check -o file:b.params cat b.again
+    atf_check -o inline:"it's \"q\"\n" "$jls" -j "$b" meta
+}
+roundtrip_cleanup()
+{
+    vj_cleanup
+}
+
+atf_test_case dying cleanup
+dying_head()
+{
+    atf_set descr "-d shows a jail while it is being removed (from exec.poststop)"
+}
+dying_body()
+{
+    vj_require_root
+    local n jls
+    jls=$(vj_bin jls)
+    n=$(vj_name)
+    vj_mkroot root
+    # exec.poststop runs after the jail was removed, before it is gone
+    cat > hook.sh <<EOF
+"$jls" -d -j $n -n name dying > "$PWD/d.out" 2>&1
+"$jls" -d -v -j $n > "$PWD/v.out" 2>&1
+"$jls" -j $n > "$PWD/nod.out" 2>&1
+echo \$? >> "$PWD/nod.out"
+"$jls" -d name > "$PWD/all.out" 2>&1
+EOF
+    cat > jail.conf <<EOF
+$n {
+    path = "$PWD/root";
+    persist;
+    exec.poststop = "sh $PWD/hook.sh";
+}
+EOF
+    atf_check -o ignore "$(vj_bin jail)" -f jail.conf -c "$n"
+    atf_check -o ignore "$(vj_bin jail)" -f jail.conf -r "$n"
+    atf_check -o inline:"name=$n dying\n" cat d.out
+    atf_check -o match:"^        $n +DYING$" cat v.out
+    atf_check -o inline:"jls: jail \"$n\" not found\n1\n" cat nod.out
+    atf_check -o match:"^$n$" cat all.out
+}
+dying_cleanup()
+{
+    vj_cleanup
+}
+
 atf_init_test_cases()
 {
     atf_add_test_case errors
@@ -219,4 +285,6 @@ atf_init_test_cases()
     atf_add_test_case params
     atf_add_test_case libxo
     atf_add_test_case several
+    atf_add_test_case roundtrip
+    atf_add_test_case dying
 }

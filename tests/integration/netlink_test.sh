@@ -73,6 +73,14 @@ peer_in_netns_body()
     # destroying one end destroys the other, in its namespace
     atf_check -o empty -e empty "$ifc" -j "$c" epair1b destroy
     atf_check -o inline:"lo epair0b\n" "$ifc" -j "$b" -l
+    # a failed create leaves nothing in either namespace
+    atf_check -s exit:1 -o empty -e inline:"ifconfig: bogus: bad value\n" \
+        "$ifc" -j "$a" epair create peervnet "$c" up bogus
+    atf_check -s exit:1 -o empty \
+        -e inline:"ifconfig: up: cannot configure an interface created in another jail\n" \
+        "$ifc" -j "$a" epair create vnet "$c" up
+    atf_check -o inline:"lo epair0a\n" "$ifc" -j "$a" -l
+    atf_check -o inline:"lo\n" "$ifc" -j "$c" -l
     nl_done
 }
 peer_in_netns_cleanup() { nl_cleanup; }

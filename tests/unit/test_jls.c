@@ -301,6 +301,11 @@ static void test_all_order(void **state)
     assert_non_null(strstr(h, "children.max"));
     assert_null(strstr(h, "exec.start"));
     assert_null(strstr(h, "meta. "));
+    /* nothing Linux cannot do, no deprecated alias */
+    assert_null(strstr(h, "allow.vmm"));
+    assert_null(strstr(h, "linux"));
+    assert_null(strstr(h, "allow.sysvipc"));
+    assert_non_null(strstr(h, "sysvshm"));
     assert_true(strstr(h, "vnet ") < strstr(h, "allow.chflags"));
     assert_true(strstr(h, "children.cur") < strstr(h, "children.max"));
     assert_true(strstr(h, "devfs_ruleset") < strstr(h, "jid"));

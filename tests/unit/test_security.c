@@ -268,6 +268,25 @@ static void test_child(void **state)
     vj_policy_free(parent);
 }
 
+static void test_devfs_rulesets(void **state)
+{
+    for (int r = 0; r <= 5; r++)
+        assert_true(vj_devfs_ruleset_known(r));
+    assert_false(vj_devfs_ruleset_known(-1));
+    assert_false(vj_devfs_ruleset_known(6));
+    assert_false(vj_devfs_ruleset_known(65535));
+    /* refused before anything is touched */
+    vj_error_t err = NULL;
+    assert_int_equal(vj_devfs_mount("/nonexistent/dev", 9, &err), -1);
+    assert_string_equal(err->msg, "mount.devfs: /nonexistent/dev: devfs_ruleset 9 is not "
+                                  "supported (vjail provides the standard rulesets 0 to 5 only)");
+    vj_error_release(&err);
+    /* without mount.devfs the ruleset is only recorded */
+    struct vj_policy *p = POLICY("devfs_ruleset=9");
+    assert_int_equal(p->devfs_ruleset, 9);
+    vj_policy_free(p);
+}
+
 static char *filter_text(struct vj_policy *p)
 {
     FILE *f = tmpfile();
@@ -357,7 +376,8 @@ int main(void)
         cmocka_unit_test(test_defaults),  cmocka_unit_test(test_allow_caps),
         cmocka_unit_test(test_sysv),      cmocka_unit_test(test_errors),
         cmocka_unit_test(test_errors_from_file), cmocka_unit_test(test_warnings),
-        cmocka_unit_test(test_child),     cmocka_unit_test(test_filter),
+        cmocka_unit_test(test_child),     cmocka_unit_test(test_devfs_rulesets),
+        cmocka_unit_test(test_filter),
         cmocka_unit_test(test_apply),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
