@@ -49,6 +49,11 @@ static void die_attached(vj_error_t *err)
     quit(1);
 }
 
+/* Signals jexec passes on to the command (the terminal's SIGINT and
+ * SIGQUIT reach it directly through the process group). */
+static const int forwarded[] = {SIGTERM, SIGHUP, SIGUSR1, SIGUSR2};
+#define NFORWARDED (sizeof forwarded / sizeof forwarded[0])
+
 /* In the jail's PID namespace: user, directory, policy, exec. */
 static void child(char **cmd, const char *workdir, bool clean, const char *jail_user,
                   struct vj_user *u, bool have_user, bool change_creds,
@@ -60,9 +65,10 @@ static void child(char **cmd, const char *workdir, bool clean, const char *jail_
     vj_error_t err = NULL;
     /* Nobody should outlive a jexec that was killed. */
     prctl(PR_SET_PDEATHSIG, SIGKILL);
-    static const int sigs[] = {SIGINT, SIGQUIT, SIGTERM, SIGHUP, SIGUSR1, SIGUSR2};
-    for (size_t i = 0; i < sizeof sigs / sizeof sigs[0]; i++)
-        signal(sigs[i], SIG_DFL);
+    signal(SIGINT, SIG_DFL);
+    signal(SIGQUIT, SIG_DFL);
+    for (size_t i = 0; i < NFORWARDED; i++)
+        signal(forwarded[i], SIG_DFL);
     sigset_t none;
     sigemptyset(&none);
     sigprocmask(SIG_SETMASK, &none, NULL);
@@ -172,30 +178,26 @@ int main(int argc, char **argv)
         die(&err);
     /* The same policy as the jail's own processes, from its record. */
     struct vj_policy *pol = NULL;
-    if (vj_policy_from_jail(j.params, &pol, &err) < 0)
+    static struct vj_cjail unrecorded; /* a record without parameters */
+    if (vj_policy_from_jail(j.params ? j.params : &unrecorded, &pol, &err) < 0)
         die(&err);
     if (vj_jail_attach(&j, &err) < 0)
         die_attached(&err); /* may have joined part of the jail */
 
     fflush(NULL);
-    /* Terminal signals reach the command through the process group; the
-     * rest is passed on. */
+    /* Until the child exists, forwarded signals wait (blocked). */
     signal(SIGINT, SIG_IGN);
     signal(SIGQUIT, SIG_IGN);
     struct sigaction sa = {0};
     sa.sa_handler = forward;
     sigemptyset(&sa.sa_mask);
     sa.sa_flags = SA_RESTART;
-    sigaction(SIGTERM, &sa, NULL);
-    sigaction(SIGHUP, &sa, NULL);
-    sigaction(SIGUSR1, &sa, NULL);
-    sigaction(SIGUSR2, &sa, NULL);
     sigset_t fwd, old;
     sigemptyset(&fwd);
-    sigaddset(&fwd, SIGTERM);
-    sigaddset(&fwd, SIGHUP);
-    sigaddset(&fwd, SIGUSR1);
-    sigaddset(&fwd, SIGUSR2);
+    for (size_t i = 0; i < NFORWARDED; i++) {
+        sigaction(forwarded[i], &sa, NULL);
+        sigaddset(&fwd, forwarded[i]);
+    }
     sigprocmask(SIG_BLOCK, &fwd, &old);
 
     pid_t pid = fork();

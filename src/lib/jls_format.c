@@ -222,8 +222,16 @@ static char *col_value(const char *name, const struct vj_param_def *def, bool ne
                        const struct vj_jail *j, const struct vj_jail *all, size_t nall)
 {
     const struct jls_special *sp = special_find(name);
-    if (sp)
-        return sp->get(j, all, nall);
+    if (!sp && def && negated)
+        sp = special_find(def->name); /* "nodying" */
+    if (sp) {
+        char *v = sp->get(j, all, nall);
+        if (!negated || sp->kind != CK_BOOL)
+            return v;
+        bool b = !strcmp(v, "true");
+        free(v);
+        return xstrdup(b ? "false" : "true");
+    }
     if (!def)
         return NULL;
     static const struct vj_cjail none;

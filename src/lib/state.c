@@ -254,14 +254,25 @@ static void term_procs(const struct run *r, const struct work *w, const struct v
         notej(r, w, "timed out\n");
 }
 
-/* The kernel part of jail_remove: the jail is dying from here on. */
-static void kill_jail(struct vj_rec *rec)
+/* The kernel part of jail_remove: the jail is dying from here on.
+ * Returns -1 if another jail(8) got there first (it releases the jail). */
+static int kill_jail(struct vj_rec *rec)
 {
     vj_error_t err = NULL;
     {
         cleanup_close int lk = vj_reg_lock(&err);
         if (lk < 0)
             vj_error_release(&err);
+        struct vj_rec cur;
+        if (lk >= 0 && rec->state != JS_CREATING) {
+            if (vj_reg_load(rec->j.jid, &cur, NULL) < 0)
+                return -1;
+            bool taken = cur.state == JS_DYING && vj_rec_alive(&cur);
+            /* the mounts recorded since we read the entry count too */
+            vj_rec_clear(&cur);
+            if (taken)
+                return -1;
+        }
         rec->state = JS_DYING;
         rec->j.dying = true;
         rec->owner = getpid();
@@ -270,6 +281,7 @@ static void kill_jail(struct vj_rec *rec)
     }
     vj_supervisor_kill(rec);
     vj_cgroup_kill(rec->cgroup);
+    return 0;
 }
 
 /* FreeBSD's stop list.  cj: configuration used for the hooks (NULL: -R or
@@ -282,7 +294,8 @@ static int remove_jail(const struct run *r, const struct work *w, struct vj_cjai
     if (run_hooks(r, w, cj, rec, "exec.stop", true) < 0)
         return -1;
     term_procs(r, w, rec, cj ? vj_cjail_int(cj, "stop.timeout", 10) : 10);
-    kill_jail(rec);
+    if (kill_jail(rec) < 0)
+        return 0; /* removed concurrently by another jail(8) */
     int v = verbosity(r->o);
     if (v > 0 || (v == 0 && announce))
         notej(r, w, "removed\n");
@@ -442,6 +455,13 @@ static int create_jail(const struct run *r, struct work *w)
     }
     if (!w->cfgname)
         w->name = rec.j.name;
+    if (strchr(rec.j.name, '.')) {
+        /* "a.b" is child b of jail a (see the man page, nested jails) */
+        warnj(w, "jail_set: %s: nested jails are not supported yet", rec.j.name);
+        finish_entry(&rec);
+        vj_rec_clear(&rec);
+        return -1;
+    }
 
     int rc = -1;
     bool created = false;
@@ -759,7 +779,8 @@ static int do_jail(const struct run *r, struct work *w)
         if (!running) {
             if (o->cleanup && w->cj)
                 return clean_jail(r, w);
-            warnj(w, "\"%s\" not found", w->target ? w->target : w->name);
+            fflush(stdout); /* FreeBSD: never with the "NAME: " prefix */
+            fprintf(stderr, "jail: \"%s\" not found\n", w->target ? w->target : w->name);
             return -1;
         }
         if (!w->cfgname)
@@ -786,7 +807,14 @@ static int do_jail(const struct run *r, struct work *w)
     }
     if (ops & JOP_MODIFY) {
         if (!running && !(ops & JOP_CREATE)) {
-            warnj(w, "\"%s\" not found", w->cj && w->cj->name ? w->cj->name : w->name);
+            const char *key = w->cfgname ? w->name : vj_cjail_str(w->cj, "jid");
+            if (!w->cfgname && !key)
+                key = vj_cjail_str(w->cj, "name");
+            fflush(stdout);
+            if (key)
+                fprintf(stderr, "jail: \"%s\" not found\n", key);
+            else
+                fprintf(stderr, "jail: no jail specified\n");
             return -1;
         }
         if (running) {
@@ -862,6 +890,18 @@ static int build_deps(struct run *r)
         }
         for (size_t k = 0; k < nd; k++) {
             const char *dn = dep ? dep[k] : dp->values[k];
+            if (w->cj->cmdline) {
+                /* Without a configuration, depend names running jails. */
+                struct work tmp = {.target = (char *)dn};
+                struct vj_rec rr;
+                if (find_running(&tmp, &rr, false) == 0) {
+                    vj_rec_clear(&rr);
+                } else {
+                    fprintf(stderr, "jail: depends on nonexistent jail \"%s\"\n", dn);
+                    w->status = WS_FAILED;
+                }
+                continue;
+            }
             size_t found = r->nw;
             for (size_t m = 0; m < r->nw; m++)
                 if (r->w[m].cj && !strcmp(jail_key(r->w[m].cj), dn))
@@ -949,7 +989,31 @@ static int reap_worker(struct run *r, bool block)
 int vj_run(struct vj_conf *conf, struct vj_cjail **sel, size_t nsel, char **targets,
            size_t ntargets, const struct vj_opts *opts)
 {
-    (void)conf;
+    /* -R '*' (or a wildcard without a configuration): every running jail
+     * whose name matches. */
+    char **expanded = NULL;
+    size_t nexp = 0;
+    for (size_t i = 0; i < ntargets; i++) {
+        if (!vj_wild_name(targets[i])) {
+            expanded = xrealloc(expanded, (nexp + 1) * sizeof *expanded);
+            expanded[nexp++] = xstrdup(targets[i]);
+            continue;
+        }
+        struct vj_jail *list = NULL;
+        size_t nl = 0;
+        vj_error_t err = NULL;
+        if (vj_registry_list(&list, &nl, false, &err) < 0)
+            vj_error_release(&err);
+        for (size_t k = 0; k < nl; k++) {
+            if (!strcmp(targets[i], "*") || vj_wild_match(targets[i], list[k].name)) {
+                expanded = xrealloc(expanded, (nexp + 1) * sizeof *expanded);
+                expanded[nexp++] = xstrdup(list[k].name);
+            }
+        }
+        vj_jail_list_free(list, nl);
+    }
+    targets = expanded;
+    ntargets = nexp;
     struct run r = {.o = opts};
     r.nw = nsel + ntargets;
     r.w = xcalloc(r.nw + 1, sizeof *r.w);
@@ -964,7 +1028,7 @@ int vj_run(struct vj_conf *conf, struct vj_cjail **sel, size_t nsel, char **targ
         struct work *w = &r.w[nsel + i];
         w->target = targets[i];
         w->name = targets[i];
-        w->cfgname = false;
+        w->cfgname = true; /* FreeBSD names a running target as given */
         /* A running jail given by jid whose name is configured gets the
          * configuration's hooks (FreeBSD matches the running name). */
         struct vj_rec rec;
@@ -1048,5 +1112,8 @@ int vj_run(struct vj_conf *conf, struct vj_cjail **sel, size_t nsel, char **targ
         free(r.w[i].deps);
     }
     free(r.w);
+    for (size_t i = 0; i < nexp; i++)
+        free(expanded[i]);
+    free(expanded);
     return status;
 }

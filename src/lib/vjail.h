@@ -11,6 +11,7 @@
  *   engine      engine*.c   namespaces, supervisor, mounts, exec.* commands
  *   security    security.c  capabilities, seccomp, allow.* policy, devfs
  *   users       user.c      -u/-U/-l and exec.*_user credential setup
+ *   network     nl_*.c      netlink (libmnl): links, addresses, routes, netns
  *   jls output  jls_emit.c jls_format.c  jls(8) formatting, libxo-like emitter
  */
 #ifndef VJAIL_H

@@ -242,7 +242,7 @@ $n {
 CONF
     # a leftover mount as a crashed host would leave it
     mount -t tmpfs tmpfs "$PWD/root/tmp"
-    atf_check -s exit:1 -e inline:"jail: $n: \"$n\" not found\n" "$(vj_bin jail)" -f jail.conf -r "$n"
+    atf_check -s exit:1 -e inline:"jail: \"$n\" not found\n" "$(vj_bin jail)" -f jail.conf -r "$n"
     atf_check -o empty -e empty "$(vj_bin jail)" -f jail.conf -r -C "$n"
     atf_check -o inline:"poststop\nrelease\n" cat trace
     ! grep -q "$PWD/root/tmp" /proc/self/mountinfo || atf_fail "mount left"

@@ -519,6 +519,15 @@ static void test_children_cur(void **state)
     char *out = render(0, names, VJ_XO_TEXT, 0, js, 3);
     assert_string_equal(out, "p 2 0\np.c1 0 1\np.c2 0 1\n");
     free(out);
+    /* derived booleans, also in their "no" spelling */
+    js[1].dying = true;
+    const char *dn[] = {"dying", "nodying", NULL};
+    out = render(0, dn, VJ_XO_TEXT, 0, js, 2);
+    assert_string_equal(out, "false true\ntrue false\n");
+    free(out);
+    out = render(VJ_JLS_NAMEVAL, dn, VJ_XO_TEXT, 0, js, 2);
+    assert_string_equal(out, "nodying nodying\ndying dying\n");
+    free(out);
     for (int i = 0; i < 3; i++)
         free_params(js[i].params);
 }
