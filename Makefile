@@ -3,7 +3,7 @@
 PREFIX   ?= /usr/local
 DESTDIR  ?=
 CC       ?= cc
-PKGS      = libseccomp libcap libmnl
+PKGS      = libseccomp libcap libmnl libnftables
 BUILD    ?= build
 
 CFLAGS   ?= -O2 -g
@@ -38,7 +38,7 @@ endif
 LIB_SRC   = $(sort $(wildcard src/lib/*.c))
 LIB_OBJ   = $(LIB_SRC:src/lib/%.c=$(BUILD)/lib/%.o)
 LIB       = $(BUILD)/libvjail.a
-CMDS      = jail jls jexec
+CMDS      = jail jls jexec rctl
 CMD_BIN   = $(addprefix $(BUILD)/,$(filter $(CMDS),$(basename $(notdir $(wildcard src/*.c)))))
 UNIT_SRC  = $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BIN  = $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
@@ -150,3 +150,12 @@ fuzz-run: $(BUILD)/fuzz/fuzz_conf
 # ifconfig and route for $(LIBEXECDIR), built from src/libexec/*.c by the
 # $(BUILD)/% rule above.
 LIBEXEC_BIN += $(patsubst src/libexec/%.c,$(BUILD)/libexec/%,$(wildcard src/libexec/*.c))
+
+# ---- rctl -------------------------------------------------------------------
+# rctl_hook drives the engine hooks of rctl (apply/release/enter/usage) for
+# tests/integration/rctl_test.sh, without a jail; built with the unit tests.
+RCTL_HOOK = $(BUILD)/tests/rctl_hook
+unit: $(RCTL_HOOK)
+$(RCTL_HOOK): tests/integration/rctl_hook.c $(LIB) $(CMD_EXTRA)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(CMD_EXTRA) $(LIB) $(LDLIBS)

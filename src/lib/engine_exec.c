@@ -116,17 +116,31 @@ static void run_in_jail(const struct vj_cmdctx *c, char *const *argv, int consfd
     if (pid < 0)
         _exit(1);
     if (pid == 0) {
-        if (!bg)
+        if (bg) {
+            /* Fork once more inside the jail's PID namespace: orphaned,
+             * the command is adopted by the jail's pid 1 (orphans of a
+             * process outside the namespace would go to the host's). */
+            pid_t g = fork();
+            if (g != 0)
+                _exit(g < 0);
+            setsid();
+        } else {
             prctl(PR_SET_PDEATHSIG, SIGKILL);
+        }
         become(c, user, user && sysuser ? &pre : NULL, clean);
         if (vj_policy_apply(pol, &err) < 0)
             child_fail(c, &err);
         close_from(3);
         exec_argv(c, argv);
     }
-    /* A background command is left to the jail's pid 1. */
-    if (bg)
+    /* A background command is left to the jail's pid 1; the forker in
+     * between exits at once and is reaped here, not by the host's init
+     * (the jail's PID namespace cannot end while it is unreaped). */
+    if (bg) {
+        while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
+            ;
         _exit(0);
+    }
     /* Mirror the command's fate so jail(8) sees its real status. */
     int st;
     while (waitpid(pid, &st, 0) < 0 && errno == EINTR)

@@ -179,45 +179,58 @@ static bool release_if_done(int jid)
     return done;
 }
 
-static void supervise(int jid, const char *cg) __attribute__((noreturn));
-static void supervise(int jid, const char *cg)
+struct sup_fds {
+    int sig, inotify;   /* signalfd, inotify on jail/cgroup.events */
+    int cgdir;          /* the jail's cgroup directory */
+    int host_mnt, jail_mnt;
+};
+
+static int leaf_populated(int cgdir)
 {
-    sigset_t set;
-    sigemptyset(&set);
-    sigaddset(&set, SIGCHLD);
-    sigaddset(&set, SIGUSR1);
-    sigaddset(&set, SIGTERM);
-    sigaddset(&set, SIGINT);
-    sigaddset(&set, SIGHUP);
-    sigaddset(&set, SIGPIPE);
-    sigprocmask(SIG_BLOCK, &set, NULL);
-    int sfd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
-    cleanup_free char *leaf = xasprintf("%s/jail", cg);
-    cleanup_free char *ev = xasprintf("%s/cgroup.events", leaf);
-    /* cgroup.events changes raise IN_MODIFY. */
-    int ifd = inotify_init1(IN_CLOEXEC | IN_NONBLOCK);
-    if (ifd >= 0)
-        inotify_add_watch(ifd, ev, IN_MODIFY);
+    cleanup_close int fd = openat(cgdir, "jail/cgroup.events", O_RDONLY | O_CLOEXEC);
+    char buf[128];
+    if (fd < 0)
+        return -1;
+    ssize_t n = read(fd, buf, sizeof buf - 1);
+    if (n <= 0)
+        return -1;
+    buf[n] = 0;
+    char *q = strstr(buf, "populated ");
+    return q && q[10] == '1';
+}
+
+/* The supervisor lives in the jail's mount namespace, so that nothing of
+ * the host's mount table shows through /proc/1 in the jail.  It visits
+ * the host's only to release the jail, when no jailed process is left. */
+static void supervise(int jid, const struct sup_fds *f) __attribute__((noreturn));
+static void supervise(int jid, const struct sup_fds *f)
+{
     for (;;) {
-        struct pollfd pfd[2] = {{sfd, POLLIN, 0}, {ifd, POLLIN, 0}};
+        struct pollfd pfd[2] = {{f->sig, POLLIN, 0}, {f->inotify, POLLIN, 0}};
         poll(pfd, 2, 2000);
         struct signalfd_siginfo si;
-        while (read(sfd, &si, sizeof si) == sizeof si) {
+        while (read(f->sig, &si, sizeof si) == sizeof si) {
             /* Only signals from outside the jail (ssi_pid 0 here) count;
              * a jailed process cannot stop its supervisor. */
             if ((si.ssi_signo == SIGTERM || si.ssi_signo == SIGINT) && si.ssi_pid == 0)
                 _exit(0);
         }
         char ibuf[4096];
-        while (ifd >= 0 && read(ifd, ibuf, sizeof ibuf) > 0)
+        while (f->inotify >= 0 && read(f->inotify, ibuf, sizeof ibuf) > 0)
             ;
         while (waitpid(-1, NULL, WNOHANG | __WALL) > 0)
             ;
-        int pop = vj_cgroup_populated(leaf);
+        int pop = leaf_populated(f->cgdir);
         if (pop < 0)
             _exit(0); /* cgroup gone: the jail was removed under us */
-        if (pop == 0 && release_if_done(jid))
+        if (pop != 0)
+            continue;
+        if (setns(f->host_mnt, CLONE_NEWNS) < 0 || chdir("/") < 0)
+            continue;
+        if (release_if_done(jid))
             _exit(0);
+        if (setns(f->jail_mnt, CLONE_NEWNS) < 0 || chdir("/") < 0)
+            _exit(1); /* cannot go back: leave it to the next jls */
     }
 }
 
@@ -251,21 +264,20 @@ static void set_cmdline(const char *name)
     snprintf(area, len, "vjail-sup: %s", name);
 }
 
-/* Close every inherited descriptor but three: a pipe of jail(8)'s caller
- * (a `$(jail -i -c ...)`, kyua's output capture) must not be held open
- * for the jail's lifetime. */
-static void keep_only_fds(int a, int b, int c)
+/* Close every inherited descriptor but those listed: a pipe of jail(8)'s
+ * caller (a `$(jail -i -c ...)`, kyua's output capture) must not be held
+ * open for the jail's lifetime. */
+static void keep_only_fds(int *keep, int n)
 {
-    int keep[3] = {a, b, c};
-    for (int i = 0; i < 3; i++)
-        for (int k = i + 1; k < 3; k++)
+    for (int i = 0; i < n; i++)
+        for (int k = i + 1; k < n; k++)
             if (keep[k] < keep[i]) {
                 int t = keep[i];
                 keep[i] = keep[k];
                 keep[k] = t;
             }
     unsigned lo = 3;
-    for (int i = 0; i < 3; i++) {
+    for (int i = 0; i < n; i++) {
         if (keep[i] >= (int)lo) {
             if (keep[i] > (int)lo)
                 syscall(SYS_close_range, lo, (unsigned)keep[i] - 1, 0);
@@ -305,22 +317,41 @@ static void supervisor_main(struct vj_rec *r, const struct vj_cjail *cj, int nsf
     cleanup_free char *supcg = xasprintf("%s/sup/cgroup.procs", r->cgroup);
     if (write_file(supcg, "0", 1, O_WRONLY, 0, NULL) < 0)
         sup_fail("%s: cgroup %s: %s", r->j.name, supcg, strerror(errno));
+    vj_error_t rerr = NULL;
+    if (vj_rctl_enter(r->j.jid, &rerr) < 0)
+        sup_fail("%s", rerr->msg);
 
-    /* mount namespace with the jail root, held by fd. */
-    int host_mnt = open_ns("mnt");
-    if (host_mnt < 0 || unshare(CLONE_NEWNS) < 0)
+    /* Set up what the supervision loop needs while host paths work. */
+    struct sup_fds f;
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGCHLD);
+    sigaddset(&set, SIGUSR1);
+    sigaddset(&set, SIGTERM);
+    sigaddset(&set, SIGINT);
+    sigaddset(&set, SIGHUP);
+    sigaddset(&set, SIGPIPE);
+    sigprocmask(SIG_BLOCK, &set, NULL);
+    f.sig = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
+    f.cgdir = open(r->cgroup, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    cleanup_free char *ev = xasprintf("%s/jail/cgroup.events", r->cgroup);
+    /* cgroup.events changes raise IN_MODIFY. */
+    f.inotify = inotify_init1(IN_CLOEXEC | IN_NONBLOCK);
+    if (f.sig < 0 || f.cgdir < 0 || f.inotify < 0 || inotify_add_watch(f.inotify, ev, IN_MODIFY) < 0)
+        sup_fail("%s: supervisor: %s", r->j.name, strerror(errno));
+    int nul = open("/dev/null", O_RDWR | O_CLOEXEC);
+
+    /* mount namespace with the jail root; the supervisor stays in it. */
+    f.host_mnt = open_ns("mnt");
+    if (f.host_mnt < 0 || unshare(CLONE_NEWNS) < 0)
         sup_fail("%s: mount namespace: %s", r->j.name, strerror(errno));
-    int jail_mnt = open_ns("mnt");
-    if (jail_mnt < 0)
+    f.jail_mnt = open_ns("mnt");
+    if (f.jail_mnt < 0)
         sup_fail("%s: mount namespace: %s", r->j.name, strerror(errno));
     setup_root(r, cj, pol);
-    if (setns(host_mnt, CLONE_NEWNS) < 0)
-        sup_fail("%s: back to the host: %s", r->j.name, strerror(errno));
-    close(host_mnt);
     if (chdir("/") < 0)
         sup_fail("%s: chdir /: %s", r->j.name, strerror(errno));
 
-    int nul = open("/dev/null", O_RDWR | O_CLOEXEC);
     if (nul >= 0) {
         dup2(nul, 0);
         dup2(nul, 1);
@@ -328,14 +359,14 @@ static void supervisor_main(struct vj_rec *r, const struct vj_cjail *cj, int nsf
         if (nul > 2)
             close(nul);
     }
-    keep_only_fds(jail_mnt, jail_cg, report_fd);
+    int keep[] = {f.sig, f.inotify, f.cgdir, f.host_mnt, f.jail_mnt, jail_cg, report_fd};
+    keep_only_fds(keep, 7);
     char ok[64];
-    int n = snprintf(ok, sizeof ok, "OK %d %d\n", jail_mnt, jail_cg);
+    int n = snprintf(ok, sizeof ok, "OK %d %d\n", f.jail_mnt, jail_cg);
     if (write(report_fd, ok, n) < 0)
         _exit(1);
     close(report_fd);
-    cleanup_free char *cg = xstrdup(r->cgroup);
-    supervise(r->j.jid, cg);
+    supervise(r->j.jid, &f);
 }
 
 int vj_supervisor_start(struct vj_rec *r, const struct vj_cjail *cj, vj_error_t *err)
@@ -522,6 +553,8 @@ int vj_jail_attach(const struct vj_jail *jj, vj_error_t *err)
     int rc = 0;
     if (write_file(procs, "0", 1, O_WRONLY, 0, NULL) < 0)
         rc = vj_error_make(err, errno, "jail_attach: cgroup");
+    else if (vj_rctl_enter(r.j.jid, err) < 0)
+        rc = -1;
     else if (setns(pfd, CLONE_NEWPID | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWNET) < 0)
         rc = vj_error_make(err, errno, "jail_attach");
     else if (setns(cgns, CLONE_NEWCGROUP) < 0 || setns(mnt, CLONE_NEWNS) < 0)

@@ -64,6 +64,32 @@ const struct vj_param_def vj_params[] = {
      "host interface that ip4.addr and ip6.addr aliases are added to", NULL},
     {"ip_hostname", PT_BOOL, P, "false",
      "add the addresses host.hostname resolves to to ip4.addr and ip6.addr", NULL},
+    /* declarative networking (vjail extensions, vnet_*.c) */
+    {"vnet.bridge", PT_STRING, P | PF_VJAIL | PF_CREATE, NULL,
+     "bridge the jail is attached to through an epair made by vjail",
+     "host end vj<jid>a on the bridge, jail end eth0 inside the jail; the bridge is "
+     "created if missing"},
+    {"vnet.bridge.addr", PT_LIST, P | PF_VJAIL | PF_CREATE, NULL,
+     "gateway addresses (ADDR/LEN) of the bridge when vjail creates it", NULL},
+    {"vnet.addr", PT_LIST, P | PF_VJAIL | PF_CREATE, NULL,
+     "IPv4 and IPv6 addresses (ADDR/LEN) of the jail's eth0", "set from the host"},
+    {"vnet.gateway", PT_LIST, P | PF_VJAIL | PF_CREATE, NULL,
+     "default gateways of the jail, one per address family",
+     "default: the vnet.bridge.addr address in the jail's network"},
+    {"vnet.mac", PT_STRING, P | PF_VJAIL | PF_CREATE, NULL,
+     "MAC address of the jail's eth0", "default: derived from the jail name"},
+    {"vnet.nat", PT_BOOL, P | PF_VJAIL | PF_CREATE, "false",
+     "masquerade the jail's traffic leaving through other interfaces",
+     "nftables table inet vjail; enables forwarding"},
+    {"vnet.forward", PT_LIST, P | PF_VJAIL | PF_CREATE, NULL,
+     "host ports forwarded to the jail: [tcp/|udp/]HOSTPORT[:JAILPORT]",
+     "nftables DNAT, also from the host's own localhost"},
+    /* resource limits (vjail extension, rctl_*.c) */
+    {"rctl", PT_LIST, P | PF_VJAIL, NULL,
+     "rctl(8) rules for this jail without the jail:NAME: prefix, e.g. "
+     "rctl = \"memoryuse:deny=2G\", \"pcpu:deny=20\"",
+     "applied to the jail's cgroup before its first process runs, removed with the jail; "
+     "see rctl(8) for the Linux mapping of each resource"},
 
     /* filesystem, devices, general security */
     {"securelevel", PT_INT, K, NULL, "securelevel of the jail",

@@ -115,6 +115,8 @@ void vj_rec_clear(struct vj_rec *r)
         free(r->mounts[i]);
     free(r->mounts);
     free(r->symlinks);
+    free(r->netns_pin);
+    free(r->vnet_state);
     memset(r, 0, sizeof *r);
 }
 
@@ -178,6 +180,10 @@ static char *rec_serialize(const struct vj_rec *r)
         put_kv(&b, "mount", r->mounts[i]);
     if (r->symlinks)
         put_kv(&b, "symlink", r->symlinks);
+    if (r->netns_pin)
+        put_kv(&b, "netns", r->netns_pin);
+    if (r->vnet_state)
+        put_kv(&b, "vnetstate", r->vnet_state);
     const struct vj_cjail *cj = r->j.params;
     for (size_t i = 0; cj && i < cj->nparams; i++) {
         const struct vj_cparam *p = &cj->params[i];
@@ -283,6 +289,10 @@ static int rec_parse(const char *text, struct vj_rec *r)
                 r->mounts[r->nmounts] = NULL;
             } else if (!strcmp(k, "symlink")) {
                 r->symlinks = xstrdup(f[1]);
+            } else if (!strcmp(k, "netns")) {
+                r->netns_pin = xstrdup(f[1]);
+            } else if (!strcmp(k, "vnetstate")) {
+                r->vnet_state = xstrdup(f[1]);
             } else if (!strcmp(k, "param") && nf >= 3) {
                 cjail_add(cj, f, nf);
             }

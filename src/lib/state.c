@@ -220,7 +220,9 @@ static void finish_entry(struct vj_rec *rec)
     cleanup_close int lk = vj_reg_lock(&err);
     if (lk < 0) /* still release: the entry is ours */
         vj_error_release(&err);
+    vj_rec_release_net(rec);
     vj_cgroup_remove(rec->cgroup);
+    vj_rctl_release_jail(rec->j.name, rec->j.jid);
     vj_reg_delete(rec->j.jid);
 }
 
@@ -281,6 +283,8 @@ static int kill_jail(struct vj_rec *rec)
     }
     vj_supervisor_kill(rec);
     vj_cgroup_kill(rec->cgroup);
+    /* FreeBSD: vnet.interface comes back when the jail is removed. */
+    vj_rec_release_net(rec);
     return 0;
 }
 
@@ -472,10 +476,14 @@ static int create_jail(const struct run *r, struct work *w)
     struct vj_cparam *vi = vj_cjail_get(cj, "vnet.interface");
 
     /* step 0: parameter checks */
-    if (vi && vi->nvalues) {
-        /* TODO(vnet): move the interfaces into the jail's netns here
-         * (after exec.created) and back on rollback. */
-        warnj(w, "vnet.interface: not supported yet");
+    if (vi && vi->nvalues && !vj_jail_is_vnet(cj)) {
+        warnj(w, "vnet.interface: the jail has no vnet");
+        goto fail;
+    }
+    struct vj_cparam *rctl = vj_cjail_get(cj, "rctl");
+    if (rctl && rctl->nvalues &&
+        vj_rctl_conf_check(rec.j.name, rctl->values, rctl->nvalues, &err) < 0) {
+        warn_err(w, &err);
         goto fail;
     }
     if (!persist && !jail_needs_temp_persist(cj)) {
@@ -530,7 +538,18 @@ static int create_jail(const struct run *r, struct work *w)
         goto fail;
     }
     created = true;
+    /* resource limits: stored and applied before the first process */
+    if (vj_rctl_conf_set(rec.j.name, rctl ? rctl->values : NULL, rctl ? rctl->nvalues : 0,
+                         &err) < 0 ||
+        vj_rctl_apply_jail(rec.j.name, rec.j.jid, &err) < 0) {
+        warn_err(w, &err);
+        goto fail;
+    }
     if (vj_supervisor_start(&rec, cj, &err) < 0) {
+        warn_err(w, &err);
+        goto fail;
+    }
+    if (vj_net_create(&rec, cj, &err) < 0) {
         warn_err(w, &err);
         goto fail;
     }
@@ -554,9 +573,14 @@ static int create_jail(const struct run *r, struct work *w)
     }
     if (verbosity(o) > 0 || (verbosity(o) == 0 && w->cfgname))
         notej(r, w, "created\n");
-    /* 10: exec.created; 12: vnet.interface (above); 13-15 */
-    if (run_hooks(r, w, cj, &rec, "exec.created", false) < 0 ||
-        run_hooks(r, w, cj, &rec, "exec.start", true) < 0 ||
+    /* 10: exec.created; 12: vnet.interface; 13-15 */
+    if (run_hooks(r, w, cj, &rec, "exec.created", false) < 0)
+        goto fail;
+    if (vj_net_move_in(&rec, cj, &err) < 0) {
+        warn_err(w, &err);
+        goto fail;
+    }
+    if (run_hooks(r, w, cj, &rec, "exec.start", true) < 0 ||
         run_hooks(r, w, cj, &rec, "command", true) < 0 ||
         run_hooks(r, w, cj, &rec, "exec.poststart", false) < 0)
         goto fail;
@@ -577,7 +601,28 @@ static int create_jail(const struct run *r, struct work *w)
         vj_error_release(&err);
         vj_supervisor_poke(&rec);
     }
-    if (o->jid_file) {
+    if (o->jid_file && o->oldform) {
+        /* jid, path, hostname, addresses, command words */
+        struct vj_buf b = {0};
+        buf_printf(&b, "%d\t%s\t%s\t", rec.j.jid, path ? path : "",
+                   vj_cjail_str(cj, "host.hostname") ? vj_cjail_str(cj, "host.hostname") : "");
+        const char *fam[] = {"ip4.addr", "ip6.addr"};
+        bool first = true;
+        for (size_t f = 0; f < 2; f++) {
+            struct vj_cparam *ap = vj_cjail_get(cj, fam[f]);
+            for (size_t k = 0; ap && k < ap->nvalues; k++) {
+                buf_printf(&b, "%s%s", first ? "" : ",", ap->values[k]);
+                first = false;
+            }
+        }
+        buf_addc(&b, '\t');
+        struct vj_cparam *cp = vj_cjail_get(cj, "command");
+        for (size_t k = 0; cp && k < cp->nvalues; k++)
+            buf_printf(&b, "%s%s", k ? " " : "", cp->values[k]);
+        cleanup_free char *line = buf_steal(&b);
+        fprintf(o->jid_file, "%s\n", line);
+        fflush(o->jid_file);
+    } else if (o->jid_file) {
         fprintf(o->jid_file, "jid=%d\t", rec.j.jid);
         vj_conf_print_jail(o->jid_file, cj, "\t");
         fflush(o->jid_file);

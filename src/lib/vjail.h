@@ -13,6 +13,7 @@
  *   users       user.c      -u/-U/-l and exec.*_user credential setup
  *   network     nl_*.c      netlink (libmnl): links, addresses, routes, netns
  *   jls output  jls_emit.c jls_format.c  jls(8) formatting, libxo-like emitter
+ *   vnet        vnet_*.c    vnet.interface hand-over, declarative networking, NAT
  */
 #ifndef VJAIL_H
 #define VJAIL_H
@@ -403,7 +404,17 @@ struct vj_rec {
     char **mounts;             /* "TARGET" in creation order (NULL-terminated) */
     size_t nmounts;
     char *symlinks;            /* fdescfs /dev/fd symlink we created, or NULL */
+    char *netns_pin;           /* vnet: pinned network namespace (vj_vnet_ns_pin) */
+    char *vnet_state;          /* vnet.bridge ...: vj_vnet_state file */
 };
+/* Hand vnet.interface back, tear declarative networking down, unpin the
+ * network namespace (engine_net.c; idempotent, every removal path). */
+void vj_rec_release_net(struct vj_rec *r);
+bool vj_jail_is_vnet(const struct vj_cjail *cj);
+/* After creation: pin the netns (vnet.interface, vnet.bridge) and set up
+ * declarative networking; then, after exec.created, vj_net_move_in. */
+int vj_net_create(struct vj_rec *r, const struct vj_cjail *cj, vj_error_t *err);
+int vj_net_move_in(const struct vj_rec *r, const struct vj_cjail *cj, vj_error_t *err);
 void vj_rec_clear(struct vj_rec *r);
 /* Take the registry lock (flock, exclusive); returns the fd to close. */
 int vj_reg_lock(vj_error_t *err);
@@ -870,5 +881,228 @@ void nl_name_cache(struct vj_nl *nl, const char *name, int idx);
 void nl_names_changed(struct vj_nl *nl);
 int nl_query(struct vj_nl *nl, struct nlmsghdr *req, nl_cb_t cb, void *data, const char *what,
              vj_error_t *err);
+
+/* ===================================================================== */
+/* rctl (rctl_*.c): rctl(8) resource limits on cgroups                   */
+/* ===================================================================== */
+
+/* FreeBSD's resources, in its order (kern_rctl.c resourcenames). */
+enum vj_rctl_res {
+    VJ_RR_CPUTIME, VJ_RR_DATASIZE, VJ_RR_STACKSIZE, VJ_RR_COREDUMPSIZE, VJ_RR_MEMORYUSE,
+    VJ_RR_MEMORYLOCKED, VJ_RR_MAXPROC, VJ_RR_OPENFILES, VJ_RR_VMEMORYUSE,
+    VJ_RR_PSEUDOTERMINALS, VJ_RR_SWAPUSE, VJ_RR_NTHR, VJ_RR_MSGQQUEUED, VJ_RR_MSGQSIZE,
+    VJ_RR_NMSGQ, VJ_RR_NSEM, VJ_RR_NSEMOP, VJ_RR_NSHM, VJ_RR_SHMSIZE, VJ_RR_WALLCLOCK,
+    VJ_RR_PCPU, VJ_RR_READBPS, VJ_RR_WRITEBPS, VJ_RR_READIOPS, VJ_RR_WRITEIOPS,
+    VJ_RR_N
+};
+enum vj_rctl_subj { VJ_RS_NONE, VJ_RS_PROCESS, VJ_RS_USER, VJ_RS_LOGINCLASS, VJ_RS_JAIL };
+enum vj_rctl_act { VJ_RA_DENY, VJ_RA_LOG, VJ_RA_DEVCTL, VJ_RA_THROTTLE, VJ_RA_SIG };
+
+/* One rule or filter.  Undefined fields: subject/per 0, id NULL,
+ * resource/action/amount -1.  Amounts in bytes, seconds, percent. */
+struct vj_rctl_rule {
+    int subject;       /* VJ_RS_* */
+    char *id;          /* jail name (or pid, user, class) */
+    int resource;      /* VJ_RR_* */
+    int action;        /* VJ_RA_* */
+    int sig;           /* VJ_RA_SIG: index in the signal table */
+    int64_t amount;
+    int per;           /* VJ_RS_*; defaults to subject when added */
+};
+/* Parse a rule or filter; `malformed rule 'TEXT': unknown resource 'x'`. */
+int vj_rctl_rule_parse(const char *text, struct vj_rctl_rule *r, vj_error_t *err);
+/* FreeBSD's checks for an added rule (all fields, action fits resource,
+ * per=process not for sloppy resources); sets per.  text: for messages. */
+int vj_rctl_rule_check(struct vj_rctl_rule *r, const char *text, vj_error_t *err);
+/* What vjail can enforce on Linux: jail subject, and per resource/action
+ * the mappings of rctl(8)'s LINUX section; else a clear error. */
+int vj_rctl_rule_supported(const struct vj_rctl_rule *r, const char *text, vj_error_t *err);
+bool vj_rctl_rule_is_filter(const struct vj_rctl_rule *r);
+bool vj_rctl_rule_matches(const struct vj_rctl_rule *r, const struct vj_rctl_rule *filter);
+/* "jail:web:memoryuse:deny=2147483648" ("=2.0G" with human). */
+char *vj_rctl_rule_format(const struct vj_rctl_rule *r, bool human);
+void vj_rctl_rule_clear(struct vj_rctl_rule *r);
+const char *vj_rctl_resource_name(int resource);
+int vj_rctl_resource_lookup(const char *name);  /* -1 if unknown */
+const char *vj_rctl_subject_name(int subject);
+const char *vj_rctl_action_name(const struct vj_rctl_rule *r); /* "deny", "sigterm" */
+int vj_rctl_rule_signal(const struct vj_rctl_rule *r); /* Linux signal, 0: none */
+/* expand_number(3) and humanize_number(3) as rctl(8) uses them. */
+int vj_rctl_expand_number(const char *s, uint64_t *out);
+void vj_rctl_humanize(char *buf, size_t len, int64_t value);
+
+/* The rule store (rctl_store.c): /run/vjail/rctl.rules, one rule a line,
+ * under flock; forgotten at reboot (boot id) like FreeBSD's.  Rules are
+ * keyed by jail name and kept while the jail is down (FreeBSD does the
+ * same); rules from a jail's `rctl` parameter go with the jail. */
+#define VJ_RCTL_RULES VJ_RUNDIR "/rctl.rules"
+/* The store's file (unit tests point it elsewhere: such a store never
+ * touches live jails). */
+extern const char *vj_rctl_rules_path;
+/* Add one rule (rctl -a): parse, check, store, apply to the jail if it is
+ * running.  Errors are complete rctl(8) messages. */
+int vj_rctl_add(const char *text, vj_error_t *err);
+/* Remove every rule matching a filter (rctl -r), un-apply live; ESRCH-style
+ * error when nothing matched. */
+int vj_rctl_remove(const char *filter, vj_error_t *err);
+/* Rules matching a filter (NULL: all), in store order. */
+int vj_rctl_list(const struct vj_rctl_rule *filter, struct vj_rctl_rule **out, size_t *n,
+                 vj_error_t *err);
+void vj_rctl_rules_free(struct vj_rctl_rule *l, size_t n);
+/* The `rctl` jail parameter: values are rules without "jail:NAME:"
+ * ("memoryuse:deny=2G").  Check them (config time, no side effect) ... */
+int vj_rctl_conf_check(const char *jail, char *const *values, size_t n, vj_error_t *err);
+/* ... and store them for the jail, replacing its earlier `rctl` rules
+ * (engine: at creation, before vj_rctl_apply_jail).  requested by rctl */
+int vj_rctl_conf_set(const char *jail, char *const *values, size_t n, vj_error_t *err);
+
+/* cgroup mapping (rctl_cgroup.c).  Controllers are looked up per host:
+ * cgroup v2 when its root lists it in cgroup.controllers, else a v1
+ * hierarchy mounted with it, else none (rules needing it are refused). */
+enum vj_cg_ctrl { VJ_CG_MEMORY, VJ_CG_PIDS, VJ_CG_CPU, VJ_CG_IO, VJ_CG_CPUACCT, VJ_CG_N };
+struct vj_cg_layout {
+    char *v2;                /* cgroup2 mount point, or NULL */
+    char *v1[VJ_CG_N];       /* v1 mount point per controller, or NULL */
+    bool on_v2[VJ_CG_N];     /* the controller is enabled on v2 */
+};
+/* From /proc/self/mountinfo text and the v2 root's cgroup.controllers
+ * (unit tests pass fakes).  A cgroup2 mount at /sys/fs/cgroup wins over
+ * one elsewhere (/sys/fs/cgroup/unified on hybrid hosts). */
+void vj_cg_layout_parse(const char *mountinfo, const char *v2_controllers,
+                        struct vj_cg_layout *out);
+void vj_cg_layout_clear(struct vj_cg_layout *l);
+/* This host's layout (computed once). */
+const struct vj_cg_layout *vj_cg_layout(void);
+
+/* Engine hooks.  apply: when the jail's cgroup exists, before its first
+ * process runs; applies every stored rule of `name` (creating v1 cgroups
+ * where a controller is only on v1), and moves processes already in the
+ * jail's v2 cgroup into them.  Also what rctl -a/-r call for live jails. */
+int vj_rctl_apply_jail(const char *name, int jid, vj_error_t *err);
+/* On removal (every path, idempotent): removes the v1 cgroups and the
+ * jail's `rctl` parameter rules; rules added by rctl -a stay (FreeBSD). */
+void vj_rctl_release_jail(const char *name, int jid);
+/* In every process entering a running jail (supervisor, exec.*, jexec),
+ * after it joined the jail's v2 cgroup and before exec: joins the jail's
+ * v1 cgroups and sets the rlimit-based limits.  No-op on pure v2 without
+ * rlimit rules.  requested by rctl (the engine must call it on hybrid/v1
+ * hosts, or processes started later escape the v1 limits). */
+int vj_rctl_enter(int jid, vj_error_t *err);
+/* Usage of a jail from its cgroups and processes, FreeBSD's units (bytes,
+ * seconds, percent, per-second rates); resources not measured are 0.
+ * Samples for ~100 ms (pcpu and the I/O rates). */
+int vj_rctl_usage(int jid, int64_t usage[VJ_RR_N], vj_error_t *err);
+/* The jail's v2 cgroup holding its processes: <v2>/vjail/JID/jail. */
+char *vj_rctl_jail_cgroup(int jid);
+/* Internal to rctl_*.c: a jail's stored rules; drop its `rctl` rules. */
+int vj_rctl_jail_rules(const char *jail, struct vj_rctl_rule **out, size_t *n,
+                       vj_error_t *err);
+void vj_rctl_conf_forget(const char *jail);
+/* Run-time state: the v1 cgroups made for a jail (/run/vjail/rctl/JID). */
+#define VJ_RCTL_STATEDIR VJ_RUNDIR "/rctl"
+
+/* ===================================================================== */
+/* vnet (vnet_*.c): vnet.interface hand-over, declarative networking     */
+/* ===================================================================== */
+
+/*
+ * vnet.interface.  Linux destroys a virtual interface (veth) left in a
+ * namespace when the namespace dies, instead of returning it to the host
+ * like FreeBSD: so the return must run BEFORE the jail's namespace is
+ * released, on every removal path (supervisor exit while it still holds
+ * the namespace; crash cleanup through the pinned handle below).
+ * move_in moves names[0..n) from the caller's namespace into netns_fd in
+ * that order, in one batch; on failure whatever moved goes back and the
+ * error names the interface: `vnet.interface: em9: move to namespace: No
+ * such device`.  return moves those of names still in netns_fd back to
+ * the caller's namespace (call it from the host), last first; interfaces
+ * already back or gone are fine (idempotent).  Interfaces are matched by
+ * name: one renamed inside the jail is not found.
+ */
+int vj_vnet_ifaces_move_in(int netns_fd, char *const *names, size_t n, vj_error_t *err);
+int vj_vnet_ifaces_return(int netns_fd, char *const *names, size_t n, vj_error_t *err);
+/* Keep a jail's network namespace reachable after its processes died:
+ * bind-mount /proc/PID/ns/net on path (created; e.g.
+ * /run/vjail/jails/JID/netns), so a crash cleanup can still open it and
+ * hand interfaces back.  Pinning the same namespace again is a no-op.
+ * unpin unmounts and removes path (idempotent); the namespace dies when
+ * nothing else holds it. */
+int vj_vnet_ns_pin(pid_t pid, const char *path, vj_error_t *err);
+int vj_vnet_ns_unpin(const char *path, vj_error_t *err);
+
+/*
+ * Declarative networking (vnet.bridge, vnet.bridge.addr, vnet.addr,
+ * vnet.gateway, vnet.mac, vnet.nat, vnet.forward; see
+ * man/vjail-vnet.mdoc-fragment).  A jail with vnet.bridge gets an epair:
+ * host end "vj<JID>a" (altname "jail.<NAME>") on the bridge, jail end
+ * VJ_VNET_JAIL_IF created directly inside the jail's namespace with a MAC
+ * derived from the jail name.  Everything made is described by a
+ * vj_vnet_state, which the engine records; teardown needs nothing else
+ * (not even the jail's namespace, which may be gone).
+ */
+#define VJ_VNET_JAIL_IF "eth0"
+#define VJ_VNET_ALTNAME_MAX 128
+enum { VJ_VNET_TCP = 6, VJ_VNET_UDP = 17 };
+struct vj_vnet_fwd {
+    int proto;                     /* VJ_VNET_TCP / VJ_VNET_UDP */
+    unsigned short hport, jport;   /* host port -> jail port */
+};
+struct vj_vnet_state {
+    int jid;
+    char *name;                    /* jail name */
+    char *bridge;                  /* NULL: no declarative networking */
+    bool bridge_created;           /* this jail's setup created the bridge */
+    struct vj_nl_prefix *bridge_addrs; /* given to the bridge if vjail makes it */
+    size_t nbridge_addrs;
+    char host_if[16], jail_if[16];
+    unsigned char mac[6];          /* of the jail end */
+    struct vj_nl_prefix *addrs;    /* of the jail end */
+    size_t naddrs;
+    struct vj_nl_prefix gw4, gw6;  /* default routes; family 0: none */
+    bool nat;
+    struct vj_vnet_fwd *fwds;
+    size_t nfwds;
+    char *path;                    /* set by the caller: setup saves the state
+                                    * there before making anything */
+};
+void vj_vnet_state_clear(struct vj_vnet_state *st); /* keeps nothing */
+/* Parameters -> state, validated; no vnet.bridge: st->bridge NULL.
+ * Errors: `web: vnet.addr: "x": ... (/etc/jail.conf line 3)`.
+ * st->path is kept. */
+int vj_vnet_plan(const struct vj_cjail *j, int jid, struct vj_vnet_state *st, vj_error_t *err);
+/* Plan, save to st->path (if set), then make it: bridge (if missing, with
+ * vnet.bridge.addr, up), epair, addresses and default routes inside the
+ * jail (lo up too), nftables rules.  netns_fd: the jail's namespace.  On
+ * failure everything made is removed again. */
+int vj_vnet_setup(const struct vj_cjail *j, int jid, int netns_fd, struct vj_vnet_state *st,
+                  vj_error_t *err);
+/* Remove what st describes (idempotent; safe after a crash at any point of
+ * setup): nft rules, the epair, the bridge if vjail created it and it has
+ * no member left, restored sysctls when no vjail rule is left. */
+int vj_vnet_teardown(const struct vj_vnet_state *st, vj_error_t *err);
+/* State file: "vjail-vnet 1" then "key value" lines. */
+char *vj_vnet_state_format(const struct vj_vnet_state *st);
+int vj_vnet_state_parse(const char *text, struct vj_vnet_state *st, vj_error_t *err);
+int vj_vnet_state_save(const struct vj_vnet_state *st, const char *path, vj_error_t *err);
+int vj_vnet_state_load(const char *path, struct vj_vnet_state *st, vj_error_t *err);
+/* "tcp/8080:80", "udp/53", "8080" (tcp) */
+int vj_vnet_forward_parse(const char *s, struct vj_vnet_fwd *f, vj_error_t *err);
+/* Stable locally administered unicast MAC from (kind, name). */
+void vj_vnet_mac(const char *kind, const char *name, unsigned char mac[6]);
+/* "jail.<name>" with characters Linux refuses replaced by '_'. */
+void vj_vnet_altname(const char *jail, char out[VJ_VNET_ALTNAME_MAX]);
+
+/* Internal to vnet_*.c.  Host-wide state (lock, saved sysctls) lives in
+ * vj_vnet_rundir (VJ_RUNDIR "/vnet"; tests point it elsewhere). */
+extern const char *vj_vnet_rundir;
+int vj_vnet_lock(vj_error_t *err);   /* flock'ed fd to close */
+int vj_vnet_teardown_locked(const struct vj_vnet_state *st, vj_error_t *err);
+/* nft rules of a jail (text for libnftables), their comment tag, adding
+ * them (with the sysctls they need), removing them (the table and the
+ * saved sysctls with the last one). */
+char *vj_vnet_nft_rules(const struct vj_vnet_state *st);
+void vj_vnet_nft_tag(const struct vj_vnet_state *st, char *buf, size_t size);
+int vj_vnet_nft_add(const struct vj_vnet_state *st, vj_error_t *err);
+int vj_vnet_nft_remove(const struct vj_vnet_state *st, vj_error_t *err);
 
 #endif /* VJAIL_H */

@@ -121,8 +121,34 @@ CONF
 }
 depend_errors_cleanup() { vj_cleanup; }
 
+atf_test_case remove_race cleanup
+remove_race_head()
+{
+    atf_set descr "several jail -r of one jail at once: hooks of one removal only, nothing left"
+}
+remove_race_body()
+{
+    vj_require_root
+    local n i pids
+    n=$(vj_name)
+    printf '%s { path = "/"; persist; exec.poststop = "echo x >> %s/post"; }\n' "$n" "$PWD" > jail.conf
+    atf_check -o ignore "$(vj_bin jail)" -f jail.conf -c "$n"
+    pids=
+    for i in 1 2 3 4 5; do
+        "$(vj_bin jail)" -q -f jail.conf -r "$n" 2>/dev/null &
+        pids="$pids $!"
+    done
+    for i in $pids; do
+        wait "$i"
+    done
+    atf_check -o inline:"x\n" cat post
+    [ -z "$(vj_jails)" ] || atf_fail "jail left"
+}
+remove_race_cleanup() { vj_cleanup; }
+
 atf_init_test_cases()
 {
+    atf_add_test_case remove_race
     atf_add_test_case hundred
     atf_add_test_case config_parallel
     atf_add_test_case depend_errors

@@ -205,8 +205,41 @@ old_boot_body()
 }
 old_boot_cleanup() { vj_cleanup; }
 
+atf_test_case kill_vnet_supervisor cleanup
+kill_vnet_supervisor_head() { atf_set descr "supervisor of a vnet jail SIGKILLed: its vnet.interface comes back"; }
+kill_vnet_supervisor_body()
+{
+    vj_require_root
+    local n ifc i
+    n=$(vj_name)
+    ifc=vjtc$$
+    echo "$ifc" > ifname
+    ip link add "$ifc" type dummy || atf_skip "cannot create a dummy interface"
+    atf_check "$(vj_bin jail)" -c name="$n" path=/ vnet persist vnet.interface="$ifc"
+    atf_check -s exit:1 -e ignore ip link show "$ifc"
+    jid=$("$(vj_bin jls)" -j "$n" jid)
+    remember "$jid"
+    kill -9 "$(head -1 pids)"
+    i=0
+    while ! proc_gone "$(head -1 pids)" && [ $i -lt 50 ]; do
+        sleep 0.1
+        i=$((i + 1))
+    done
+    atf_check -s exit:1 -e ignore "$(vj_bin jls)" -j "$n"
+    atf_check -o ignore ip link show "$ifc"
+    nothing_left
+    ! grep -q "/run/vjail/netns" /proc/self/mountinfo || atf_fail "netns pin left"
+}
+kill_vnet_supervisor_cleanup()
+{
+    vj_cleanup
+    [ -s ifname ] && ip link del "$(cat ifname)" 2>/dev/null
+    return 0
+}
+
 atf_init_test_cases()
 {
+    atf_add_test_case kill_vnet_supervisor
     atf_add_test_case kill_in_prepare
     atf_add_test_case kill_in_prestart
     atf_add_test_case kill_in_created

@@ -169,22 +169,38 @@ CONF
 jid_expand_cleanup() { vj_cleanup; }
 
 atf_test_case vnet cleanup
-vnet_head() { atf_set descr "vnet gives a new network namespace with lo up; vnet.interface refused for now"; }
+vnet_head() { atf_set descr "vnet: own network namespace with lo up; vnet.interface moved in and back"; }
 vnet_body()
 {
     vj_require_root
     vj_mkroot root
-    local n
+    local n ifc
     n=$(vj_name)
     atf_check -o save:links "$(vj_bin jail)" -c name="$n" path="$PWD/root" vnet mount.procfs \
         command=/bin/ip -o link
     [ "$(wc -l < links)" -eq 1 ] || atf_fail "more than lo: $(cat links)"
     atf_check grep -q "lo:.*UP" links
-    atf_check -s exit:1 -e inline:"jail: vnet.interface: not supported yet\n" \
-        "$(vj_bin jail)" -c name="$n" path="$PWD/root" vnet persist vnet.interface=dummy0
-    atf_check -s exit:1 -e ignore "$(vj_bin jls)" -j "$n"
+    # an interface handed to the jail and given back on removal
+    ifc=vjtd$$
+    echo "$ifc" > ifname
+    ip link add "$ifc" type dummy || atf_skip "cannot create a dummy interface"
+    atf_check "$(vj_bin jail)" -c name="$n" path="$PWD/root" vnet persist mount.procfs \
+        vnet.interface="$ifc"
+    atf_check -s exit:1 -e ignore ip link show "$ifc"
+    atf_check -o match:"$ifc" "$(vj_bin jexec)" "$n" /bin/ip -o link
+    atf_check "$(vj_bin jail)" -r "$n"
+    atf_check -o ignore ip link show "$ifc"
+    # a jail without vnet cannot take one
+    atf_check -s exit:1 -e inline:"jail: vnet.interface: the jail has no vnet\n" \
+        "$(vj_bin jail)" -c name="$n" path="$PWD/root" persist vnet.interface="$ifc"
+    atf_check -o ignore ip link show "$ifc"
 }
-vnet_cleanup() { vj_cleanup; }
+vnet_cleanup()
+{
+    vj_cleanup
+    [ -s ifname ] && ip link del "$(cat ifname)" 2>/dev/null
+    return 0
+}
 
 atf_test_case mounts cleanup
 mounts_head() { atf_set descr "mount, mount.fstab, devfs, fdescfs: made in order, unmounted in reverse, symlinks refused"; }
@@ -249,8 +265,35 @@ CONF
 }
 cleanup_flag_cleanup() { vj_cleanup; }
 
+atf_test_case stop_timeout cleanup
+stop_timeout_head() { atf_set descr "SIGTERM, stop.timeout seconds, then the jail is killed"; }
+stop_timeout_body()
+{
+    vj_require_root
+    vj_mkroot root
+    local n t0 t1
+    n=$(vj_name)
+    cat > jail.conf <<CONF
+$n {
+    path = "$PWD/root"; persist; mount.devfs; stop.timeout = 2;
+    exec.start = "/bin/sh -c 'trap \\"\\" TERM; while :; do sleep 1; done' &";
+}
+CONF
+    atf_check -o ignore "$(vj_bin jail)" -f jail.conf -c "$n"
+    sleep 0.5
+    t0=$(date +%s)
+    atf_check -o save:out "$(vj_bin jail)" -v -f jail.conf -r "$n"
+    t1=$(date +%s)
+    atf_check grep -q "^$n: sent SIGTERM to:" out
+    atf_check grep -qx "$n: timed out" out
+    [ $((t1 - t0)) -ge 2 ] && [ $((t1 - t0)) -le 6 ] || atf_fail "took $((t1 - t0)) s"
+    atf_check -s exit:1 -e ignore "$(vj_bin jls)" -d -j "$n"
+}
+stop_timeout_cleanup() { vj_cleanup; }
+
 atf_init_test_cases()
 {
+    atf_add_test_case stop_timeout
     atf_add_test_case persist
     atf_add_test_case command
     atf_add_test_case nonpersist
