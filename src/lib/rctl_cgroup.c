@@ -522,7 +522,9 @@ static int ctrl_write(const char *jail, const char *dir, int c, bool v2, const s
             if (cg_write(jail, dir, "memory.limit_in_bytes", a, err) < 0)
                 return -1;
             if (L->swap != UNSET) {
-                int64_t t = L->mem == UNSET ? L->swap : L->mem + L->swap;
+                int64_t t = L->mem == UNSET              ? L->swap
+                            : L->mem > INT64_MAX - L->swap ? INT64_MAX
+                                                           : L->mem + L->swap;
                 snprintf(b, sizeof b, "%" PRId64, t);
                 return cg_write(jail, dir, "memory.memsw.limit_in_bytes", b, err);
             }
@@ -758,14 +760,27 @@ void vj_rctl_release_jail(const char *name, int jid)
             cg_write(name, base, "cgroup.procs", pid, NULL);
         }
         free(pids);
-        for (int i = 0; i < 100 && rmdir(st.cg[c]) < 0 && errno == EBUSY; i++)
+        int rc;
+        for (int i = 0; (rc = rmdir(st.cg[c])) < 0 && errno == EBUSY && i < 100; i++)
             sleep_ms(10);
+        if (rc < 0 && errno != ENOENT)
+            continue; /* stays recorded: a later release retries */
         cleanup_free char *vj = xasprintf("%s/vjail", base);
         rmdir(vj); /* only when no other jail uses it */
+        free(st.cg[c]);
+        st.cg[c] = NULL;
     }
-    state_clear(&st);
+    bool left = false;
+    for (int c = 0; c < VJ_CG_N; c++)
+        left = left || st.cg[c];
     cleanup_free char *p = state_path(jid);
-    unlink(p);
+    if (left) {
+        for (int i = 0; i < RLIM_NLIMITS; i++)
+            st.rl_soft[i] = st.rl_hard[i] = UNSET;
+        state_save(jid, &st, NULL);
+    } else
+        unlink(p);
+    state_clear(&st);
     if (name)
         vj_rctl_conf_forget(name);
 }
@@ -820,6 +835,18 @@ static void io_totals(const char *dir, bool v2, int64_t io[4])
                 io[3] += v;
         }
     }
+}
+
+/* Does a v1 cgroup hold all np processes of the jail?  Processes that
+ * joined the jail without vj_rctl_enter are not in it: then its counter
+ * does not tell the jail's usage. */
+static bool v1_holds_all(const char *dir, size_t np)
+{
+    pid_t *pids = NULL;
+    size_t n = 0;
+    cg_pids(dir, &pids, &n);
+    free(pids);
+    return n == np;
 }
 
 static int64_t now_usec(void)
@@ -891,11 +918,13 @@ int vj_rctl_usage(int jid, int64_t u[VJ_RR_N], vj_error_t *err)
         int64_t s = cg_read_num(leaf, "memory.swap.current");
         u[VJ_RR_MEMORYUSE] = m >= 0 ? m : rss;
         u[VJ_RR_SWAPUSE] = s >= 0 ? s : swap;
-    } else if (st.cg[VJ_CG_MEMORY]) {
+    } else if (st.cg[VJ_CG_MEMORY] && v1_holds_all(st.cg[VJ_CG_MEMORY], np)) {
         int64_t m = cg_read_num(st.cg[VJ_CG_MEMORY], "memory.usage_in_bytes");
         int64_t ms = cg_read_num(st.cg[VJ_CG_MEMORY], "memory.memsw.usage_in_bytes");
-        u[VJ_RR_MEMORYUSE] = m >= 0 ? m : rss;
-        u[VJ_RR_SWAPUSE] = m >= 0 && ms >= m ? ms - m : swap;
+        /* v1 leaves the charges of a moved process where they were
+         * made: the counter misses them until the pages are touched. */
+        u[VJ_RR_MEMORYUSE] = m > rss ? m : rss;
+        u[VJ_RR_SWAPUSE] = m >= 0 && ms >= m && ms - m > swap ? ms - m : swap;
     } else {
         u[VJ_RR_MEMORYUSE] = rss;
         u[VJ_RR_SWAPUSE] = swap;

@@ -233,6 +233,10 @@ int vj_rctl_rule_parse(const char *text, struct vj_rctl_rule *r, vj_error_t *err
         if (!r->subject)
             return vj_error_make(err, 0, "malformed rule '%s': subject-id '%s' without a subject",
                                  text, id);
+        for (const char *c = id; *c; c++)
+            if (!isgraph((unsigned char)*c))
+                return vj_error_make(err, 0, "malformed rule '%s': invalid subject-id '%s'",
+                                     text, id);
         r->id = xstrdup(id);
     }
     if (resource && *resource) {
@@ -249,7 +253,11 @@ int vj_rctl_rule_parse(const char *text, struct vj_rctl_rule *r, vj_error_t *err
     }
     if (amount && *amount) {
         uint64_t v;
-        if (vj_rctl_expand_number(amount, &v) < 0 || v > INT64_MAX / 1000000)
+        /* FreeBSD keeps cputime, wallclock and pcpu in millionths. */
+        bool millions = r->resource == VJ_RR_CPUTIME || r->resource == VJ_RR_WALLCLOCK ||
+                        r->resource == VJ_RR_PCPU;
+        if (vj_rctl_expand_number(amount, &v) < 0 ||
+            v > (uint64_t)(millions ? INT64_MAX / 1000000 : INT64_MAX))
             return vj_error_make(err, 0, "malformed rule '%s': invalid numeric value '%s'", text,
                                  amount);
         r->amount = (int64_t)v;

@@ -362,14 +362,15 @@ static int check_path(const struct work *w, const char *path, vj_error_t *err)
 {
     if (!path)
         return 0;
-    if (path[0] != '/')
+    if (path[0] != '/' && w->cfgname)
         return vj_error_make(err, 0, "path %s: not an absolute pathname", path);
     struct stat st;
     if (stat(path, &st) < 0)
         return vj_error_make(err, errno, "path %s", path);
     if (!S_ISDIR(st.st_mode))
         return vj_error_make(err, ENOTDIR, "path %s", path);
-    (void)w;
+    if (path[0] != '/')
+        return vj_error_make(err, 0, "path %s: not an absolute pathname", path);
     return 0;
 }
 
@@ -472,6 +473,15 @@ static int create_jail(const struct run *r, struct work *w)
     struct vj_mnt *mnts = NULL;
     size_t nmnts = 0;
     const char *path = vj_cjail_str(cj, "path");
+    cleanup_free char *abspath = NULL;
+    if (path && path[0] != '/' && cj->cmdline) {
+        /* FreeBSD's kernel takes a command-line path relative to the cwd */
+        abspath = realpath(path, NULL);
+        if (abspath) {
+            vj_cjail_set(cj, "path", abspath);
+            path = vj_cjail_str(cj, "path");
+        }
+    }
     bool persist = vj_cjail_bool(cj, "persist", false);
     struct vj_cparam *vi = vj_cjail_get(cj, "vnet.interface");
 

@@ -13,6 +13,7 @@
  *   users       user.c      -u/-U/-l and exec.*_user credential setup
  *   network     nl_*.c      netlink (libmnl): links, addresses, routes, netns
  *   jls output  jls_emit.c jls_format.c  jls(8) formatting, libxo-like emitter
+ *   rctl        rctl_*.c    rctl(8) rules, rule store, cgroup/rlimit enforcement
  *   vnet        vnet_*.c    vnet.interface hand-over, declarative networking, NAT
  */
 #ifndef VJAIL_H

@@ -149,7 +149,8 @@ pcpu_body()
     atf_check "$(HOOK)" apply "$n" $jid
     p=$("$(HOOK)" run $jid "$(HOOK)" spin 3 | sed -n 's/^pcpu //p')
     echo "pcpu measured: $p"
-    [ -n "$p" ] && [ "$p" -ge 12 ] && [ "$p" -le 28 ] || atf_fail "pcpu $p, expected about 20"
+    # The quota is a ceiling: a loaded host may give less, never much more.
+    [ -n "$p" ] && [ "$p" -ge 8 ] && [ "$p" -le 28 ] || atf_fail "pcpu $p, expected about 20"
 }
 pcpu_cleanup() { fake_cleanup; }
 
@@ -209,6 +210,49 @@ usage_release_body()
 }
 usage_release_cleanup() { fake_cleanup; }
 
+atf_test_case real_jail cleanup
+real_jail_head() { atf_set descr "rctl -a on a running jail applies live; -u reads its usage"; }
+real_jail_body()
+{
+    local n jid pid
+    vj_require_root
+    vj_mkroot root
+    n=$(vj_name)
+    atf_check "$(vj_bin jail)" -c name="$n" path="$PWD/root" persist
+    jid=$("$(vj_bin jls)" -j "$n" jid)
+    echo $jid > jid
+    "$(vj_bin jexec)" "$n" /bin/sleep 60 &
+    sleep 0.5
+    # Live: the rule reaches the jail's processes at once.
+    atf_check "$(vj_bin rctl)" -a "jail:$n:maxproc:deny=4" "jail:$n:memoryuse:deny=256M"
+    atf_check -o inline:"jail:$n:maxproc:deny=4\njail:$n:memoryuse:deny=268435456\n" \
+        "$(vj_bin rctl)" "jail:$n:"
+    pid=$(head -1 "$(hook cg $jid)/cgroup.procs")
+    [ -n "$pid" ] || atf_fail "no process in the jail's cgroup"
+    atf_check -o inline:"jail:$n:maxproc:deny=4\njail:$n:memoryuse:deny=268435456\n" \
+        "$(vj_bin rctl)" -l process:$pid
+    if [ -z "$(hook cg $jid | grep -F /sys/fs/cgroup/vjail/)" ]; then
+        # hybrid: the pids controller is on v1 and the process moved there
+        atf_check -o match:"^[0-9]+:pids:.*/vjail/$jid\$" cat /proc/$pid/cgroup
+    fi
+    atf_check -o match:"^maxproc=[1-9]$" -o match:"^memoryuse=[1-9][0-9]{5,}$" \
+        -o match:"^openfiles=[1-9]" "$(vj_bin rctl)" -u "jail:$n"
+    atf_check -o match:"^memoryuse=[0-9.]+[KM]$" "$(vj_bin rctl)" -hu "jail:$n"
+    # -r lifts the limit on the running jail.
+    atf_check "$(vj_bin rctl)" -r "jail:$n:maxproc"
+    atf_check "$(vj_bin jail)" -r "$n"
+    wait
+    atf_check "$(HOOK)" release "$n" $jid   # what the engine will call
+    [ -z "$(leftovers $jid)" ] || atf_fail "left: $(leftovers $jid)"
+}
+real_jail_cleanup()
+{
+    vj_cleanup
+    [ -f jid ] && "$(vj_builddir)/tests/rctl_hook" release "$(vj_name)" "$(cat jid)"
+    "$(vj_bin rctl)" -r "jail:$(vj_name):" >/dev/null 2>&1
+    return 0
+}
+
 # v1 directories only: the pretend jail's v2 leaf is the test's own.
 leftovers_v1()
 {
@@ -224,4 +268,5 @@ atf_init_test_cases()
     atf_add_test_case pcpu
     atf_add_test_case live
     atf_add_test_case usage_release
+    atf_add_test_case real_jail
 }

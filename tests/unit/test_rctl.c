@@ -53,6 +53,7 @@ static void test_parse_print(void **state)
     assert_rule("jail:web:cputime:sigkill=60/process", "jail:web:cputime:sigkill=60/process");
     assert_rule("JAIL:web:MemoryUse:DENY=1t", "jail:web:memoryuse:deny=1099511627776");
     assert_rule("jail:web:swapuse:deny=0", "jail:web:swapuse:deny=0");
+    assert_rule("jail:web:memoryuse:deny=16t", "jail:web:memoryuse:deny=17592186044416");
 }
 
 static void test_human(void **state)
@@ -98,8 +99,12 @@ static void test_errors(void **state)
                      "malformed rule 'jail:web:memoryuse:deny=2Q': invalid numeric value '2Q'");
     assert_parse_err("jail:web:memoryuse:deny=1/country",
                      "malformed rule 'jail:web:memoryuse:deny=1/country': unknown per 'country'");
+    assert_parse_err("jail:web:pcpu:deny=10t",
+                     "malformed rule 'jail:web:pcpu:deny=10t': invalid numeric value '10t'");
     assert_parse_err("jail:web:memoryuse:deny",
                      "malformed rule 'jail:web:memoryuse:deny': missing amount");
+    assert_parse_err("jail:a b:memoryuse:deny=1",
+                     "malformed rule 'jail:a b:memoryuse:deny=1': invalid subject-id 'a b'");
     assert_parse_err("jail::memoryuse:deny=1",
                      "malformed rule 'jail::memoryuse:deny=1': missing subject-id");
     /* FreeBSD's validity rules. */
@@ -139,6 +144,37 @@ static void test_errors(void **state)
     assert_parse_err("jail:web:maxproc:deny=10/user",
                      "failed to add rule 'jail:web:maxproc:deny=10/user': per 'user' is not "
                      "supported on Linux (only jail and process)");
+}
+
+/* Odd input never crashes; whatever parses prints and re-parses. */
+static void test_odd_input(void **state)
+{
+    const char *odd[] = {"", ":", ":::::::", "=", "/", "jail:x:memoryuse:deny=/",
+                         "jail:x:memoryuse:=5", "::::=1/jail/jail", "jail:x::deny=1",
+                         "jail:x:memoryuse:deny=18446744073709551615",
+                         "jail:x:memoryuse:deny=99999999999999999999", "jail:x:pcpu:deny=0",
+                         "jail:x:memoryuse:deny=9223372036854775807", "p:1:nthr:sigkill=3",
+                         "jail:x:maxproc:sigemt=1", "jail:x:memoryuse:deny=1e",
+                         "jail:x:memoryuse:deny=1k/", "jail:\x01:nthr:deny=1"};
+    for (size_t i = 0; i < sizeof odd / sizeof *odd; i++) {
+        struct vj_rctl_rule r;
+        vj_error_t err = NULL;
+        if (vj_rctl_rule_parse(odd[i], &r, &err) == 0) {
+            char *t = vj_rctl_rule_format(&r, true);
+            free(t);
+            if (vj_rctl_rule_check(&r, odd[i], &err) == 0 &&
+                vj_rctl_rule_supported(&r, odd[i], &err) == 0) {
+                t = vj_rctl_rule_format(&r, false);
+                struct vj_rctl_rule r2;
+                assert_int_equal(vj_rctl_rule_parse(t, &r2, NULL), 0);
+                assert_true(vj_rctl_rule_matches(&r, &r2));
+                vj_rctl_rule_clear(&r2);
+                free(t);
+            }
+        }
+        vj_error_release(&err);
+        vj_rctl_rule_clear(&r);
+    }
 }
 
 static void test_filters(void **state)
@@ -341,6 +377,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_parse_print), cmocka_unit_test(test_human),
         cmocka_unit_test(test_errors),      cmocka_unit_test(test_filters),
+        cmocka_unit_test(test_odd_input),
         cmocka_unit_test(test_store),       cmocka_unit_test(test_store_other_boot),
         cmocka_unit_test(test_layout),
     };
