@@ -122,7 +122,7 @@ static int show_usage(const char *text, bool human)
             bool same = j.name && strcmp(j.name, f.id) == 0;
             int jid = j.jid;
             vj_jail_clear(&j);
-            if (same && vj_rctl_usage(jid, u, &err) < 0)
+            if (same && vj_rctl_usage(jid, 0, u, &err) < 0)
                 rc = vj_error_prefix(&err, "failed to show resource consumption for '%s'", text);
         }
     }

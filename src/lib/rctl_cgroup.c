@@ -717,8 +717,23 @@ int vj_rctl_apply_jail(const char *name, int jid, vj_error_t *err)
     return rc;
 }
 
+/* Is the caller the jail's supervisor (in its v2 "sup" leaf)? */
+static bool self_is_supervisor(int jid)
+{
+    cleanup_free char *s = NULL;
+    if (read_file("/proc/self/cgroup", &s, NULL, NULL) < 0)
+        return false;
+    cleanup_free char *tail = xasprintf("/vjail/%d/sup\n", jid);
+    return strstr(s, tail) != NULL;
+}
+
 int vj_rctl_enter(int jid, vj_error_t *err)
 {
+    /* The supervisor stays outside the limits, as on v2 where they are
+     * set on the "jail" leaf only: it is never the one OOM-killed, and
+     * maxproc counts the jail's processes only. */
+    if (self_is_supervisor(jid))
+        return 0;
     struct state st;
     state_load(jid, &st);
     int rc = 0;
@@ -856,7 +871,7 @@ static int64_t now_usec(void)
     return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
 }
 
-int vj_rctl_usage(int jid, int64_t u[VJ_RR_N], vj_error_t *err)
+int vj_rctl_usage(int jid, unsigned flags, int64_t u[VJ_RR_N], vj_error_t *err)
 {
     for (int i = 0; i < VJ_RR_N; i++)
         u[i] = 0;
@@ -870,16 +885,19 @@ int vj_rctl_usage(int jid, int64_t u[VJ_RR_N], vj_error_t *err)
     const char *iodir = l->on_v2[VJ_CG_IO] ? leaf : st.cg[VJ_CG_IO];
     int64_t io0[4], io1[4];
     int64_t t0 = now_usec(), c0 = cg_read_key(leaf, "cpu.stat", "usage_usec");
+    bool sample = !(flags & VJ_RCTL_NOSAMPLE);
     io_totals(iodir, l->on_v2[VJ_CG_IO], io0);
-    sleep_ms(100);
+    if (sample)
+        sleep_ms(100);
     int64_t t1 = now_usec(), c1 = cg_read_key(leaf, "cpu.stat", "usage_usec");
     io_totals(iodir, l->on_v2[VJ_CG_IO], io1);
     double dt = (double)(t1 - t0) / 1e6;
     if (c1 >= 0) {
         u[VJ_RR_CPUTIME] = c1 / 1000000;
-        u[VJ_RR_PCPU] = (int64_t)((double)(c1 - c0) / 1e6 / dt * 100.0 + 0.5);
+        if (sample)
+            u[VJ_RR_PCPU] = (int64_t)((double)(c1 - c0) / 1e6 / dt * 100.0 + 0.5);
     }
-    for (int k = 0; k < 4; k++)
+    for (int k = 0; k < 4 && sample; k++)
         u[VJ_RR_READBPS + k] = (int64_t)((double)(io1[k] - io0[k]) / dt);
 
     pid_t *pids = NULL;
@@ -934,6 +952,8 @@ int vj_rctl_usage(int jid, int64_t u[VJ_RR_N], vj_error_t *err)
     if (stat(top, &sb) == 0) {
         time_t now = time(NULL);
         u[VJ_RR_WALLCLOCK] = now > sb.st_ctime ? (int64_t)(now - sb.st_ctime) : 0;
+        if (!sample && c1 >= 0 && u[VJ_RR_WALLCLOCK] > 0)
+            u[VJ_RR_PCPU] = c1 / 10000 / u[VJ_RR_WALLCLOCK];
     }
     state_clear(&st);
     return 0;

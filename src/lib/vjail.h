@@ -953,8 +953,9 @@ void vj_rctl_rules_free(struct vj_rctl_rule *l, size_t n);
 /* The `rctl` jail parameter: values are rules without "jail:NAME:"
  * ("memoryuse:deny=2G").  Check them (config time, no side effect) ... */
 int vj_rctl_conf_check(const char *jail, char *const *values, size_t n, vj_error_t *err);
-/* ... and store them for the jail, replacing its earlier `rctl` rules
- * (engine: at creation, before vj_rctl_apply_jail).  requested by rctl */
+/* ... and store them for the jail, replacing its earlier `rctl` rules.
+ * Engine: at creation (and jail -m), before vj_rctl_apply_jail; an error
+ * ("NAME: rctl: malformed rule ...") fails the jail. */
 int vj_rctl_conf_set(const char *jail, char *const *values, size_t n, vj_error_t *err);
 
 /* cgroup mapping (rctl_cgroup.c).  Controllers are looked up per host:
@@ -975,24 +976,33 @@ void vj_cg_layout_clear(struct vj_cg_layout *l);
 /* This host's layout (computed once). */
 const struct vj_cg_layout *vj_cg_layout(void);
 
-/* Engine hooks.  apply: when the jail's cgroup exists, before its first
- * process runs; applies every stored rule of `name` (creating v1 cgroups
- * where a controller is only on v1), and moves processes already in the
- * jail's v2 cgroup into them.  Also what rctl -a/-r call for live jails. */
+/* Engine hooks.  apply: when the jail's cgroup exists (after
+ * vj_cgroup_create), before its first process runs; applies every stored
+ * rule of `name` (creating v1 cgroups where a controller is only on v1)
+ * and moves processes already in the jail's v2 leaf into them; undoes
+ * limits whose rules are gone.  An error (a rule this host cannot enforce,
+ * "NAME: rctl: ...") should fail the creation.  rctl -a/-r call it for
+ * running jails. */
 int vj_rctl_apply_jail(const char *name, int jid, vj_error_t *err);
 /* On removal (every path, idempotent): removes the v1 cgroups and the
  * jail's `rctl` parameter rules; rules added by rctl -a stay (FreeBSD). */
 void vj_rctl_release_jail(const char *name, int jid);
-/* In every process entering a running jail (supervisor, exec.*, jexec),
- * after it joined the jail's v2 cgroup and before exec: joins the jail's
- * v1 cgroups and sets the rlimit-based limits.  No-op on pure v2 without
- * rlimit rules.  requested by rctl (the engine must call it on hybrid/v1
- * hosts, or processes started later escape the v1 limits). */
+/* Engine: in every process the engine puts into the jail's v2 "jail"
+ * leaf (exec.* in the jail, command, jexec; not the supervisor), while it still sees the host's /run and /sys, i.e. before
+ * joining the jail's mount namespace (v1 cgroups and rlimits are inherited
+ * by what it forks), as root: joins the jail's v1 cgroups and lowers the
+ * rlimit-based limits, from /run/vjail/rctl/JID (no lock, no registry).
+ * Nothing to do when that file is missing.  Without it, processes started
+ * after vj_rctl_apply_jail escape the v1 controllers of hybrid hosts and
+ * the rlimit resources (vmemoryuse, openfiles, ...) everywhere. */
 int vj_rctl_enter(int jid, vj_error_t *err);
 /* Usage of a jail from its cgroups and processes, FreeBSD's units (bytes,
  * seconds, percent, per-second rates); resources not measured are 0.
- * Samples for ~100 ms (pcpu and the I/O rates). */
-int vj_rctl_usage(int jid, int64_t usage[VJ_RR_N], vj_error_t *err);
+ * Samples for 100 ms (pcpu and the I/O rates) unless VJ_RCTL_NOSAMPLE
+ * (jls, many jails): then pcpu is the average since the jail started and
+ * the I/O rates are 0.  ESRCH error when the jail has no cgroup. */
+#define VJ_RCTL_NOSAMPLE 0x1
+int vj_rctl_usage(int jid, unsigned flags, int64_t usage[VJ_RR_N], vj_error_t *err);
 /* The jail's v2 cgroup holding its processes: <v2>/vjail/JID/jail. */
 char *vj_rctl_jail_cgroup(int jid);
 /* Internal to rctl_*.c: a jail's stored rules; drop its `rctl` rules. */

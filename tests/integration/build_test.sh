@@ -5,15 +5,24 @@
 
 . "$(atf_get_srcdir)/vjail.subr"
 
-# The files `make install PREFIX=P` must create, relative to P, sorted.
+# The value of a Makefile variable.
+make_var()
+{
+    make -s -C "$(vj_srcroot)" BUILD="$(vj_builddir)" \
+        --eval "vjt-print-var: ; @echo \$($1)" vjt-print-var
+}
+
+# The files `make install PREFIX=P` must create, relative to P, sorted:
+# every command of the Makefile in sbin (jail, jls, jexec at least), every
+# man page, the helper programs in libexec/vjail.
 expected_layout()
 {
     local src c f
     src=$(vj_srcroot)
     {
         echo sbin
-        for c in jail jls jexec; do
-            [ -e "$src/src/$c.c" ] && echo "sbin/$c"
+        for f in $(make_var CMD_BIN); do
+            echo "sbin/$(basename "$f")"
         done
         echo share
         echo share/man
@@ -32,8 +41,7 @@ expected_layout()
         echo libexec
         echo libexec/vjail
         # Helper programs, when the Makefile lists some.
-        for f in $(make -s -C "$src" BUILD="$(vj_builddir)" \
-            --eval 'vjt-libexec: ; @echo $(LIBEXEC_BIN)' vjt-libexec); do
+        for f in $(make_var LIBEXEC_BIN); do
             echo "libexec/vjail/$(basename "$f")"
         done
     } | sort -u
@@ -63,7 +71,6 @@ install_layout_body()
     (cd "$p" && find . -mindepth 1 | sed 's|^\./||' | sort) > actual
     atf_check -o file:expected cat actual
     for c in jail jls jexec; do
-        [ -e "$(vj_srcroot)/src/$c.c" ] || continue
         atf_check test -x "$p/sbin/$c"
     done
     # Man pages are readable roff.

@@ -6,7 +6,7 @@
  *   rctl_hook release NAME JID     vj_rctl_release_jail
  *   rctl_hook enter JID CMD...     vj_rctl_enter, then exec CMD
  *   rctl_hook run JID CMD...       join the jail's v2 cgroup, enter, exec
- *   rctl_hook usage JID            vj_rctl_usage as resource=value lines
+ *   rctl_hook usage JID [nosample] vj_rctl_usage as resource=value lines
  *   rctl_hook alloc MB             touch MB MiB of memory; "allocated N"
  *   rctl_hook fork N               fork N sleeping children; "forked K errno E"
  *   rctl_hook spin SECONDS         busy loop; prints its %CPU of one core
@@ -69,7 +69,7 @@ int main(int argc, char **argv)
     }
     if (!strcmp(verb, "usage")) {
         int64_t u[VJ_RR_N];
-        if (vj_rctl_usage(atoi(argv[2]), u, &err) < 0) {
+        if (vj_rctl_usage(atoi(argv[2]), argc > 3 ? VJ_RCTL_NOSAMPLE : 0, u, &err) < 0) {
             vj_error_print(&err, NULL);
             return 1;
         }

@@ -1,11 +1,12 @@
 #! /usr/bin/env atf-sh
 # rctl(8): rules, messages, and real enforcement on this host's cgroups.
 #
-# The engine does not call rctl's hooks yet, so the enforcement cases make
-# a jail's cgroup themselves, with the engine's layout (<v2>/vjail/JID/jail,
-# JID 90000 and up so no real jail collides), and drive the hooks through
-# $BUILD/tests/rctl_hook (apply, enter, usage, release).  Rules are stored
-# for jail names from vj_name, removed again by the cleanup routines.
+# Most enforcement cases make a pretend jail's cgroup themselves, with the
+# engine's layout (<v2>/vjail/JID/jail, JID 90000 and up so no real jail
+# collides), and drive rctl's engine hooks through $BUILD/tests/rctl_hook
+# (apply, enter, usage, release), so they test rctl alone; real_jail and
+# engine go through jail(8).  Rules are stored for jail names from
+# vj_name and removed again by the cleanup routines.
 
 . "$(atf_get_srcdir)/vjail.subr"
 
@@ -201,6 +202,9 @@ usage_release_body()
         -o match:"^cputime=[0-9]" -o match:"^openfiles=[1-9]" cat usage
     p=$(sed -n 's/^pcpu=//p' usage)
     [ "$p" -ge 40 ] || atf_fail "pcpu=$p of a busy loop"
+    # Without sampling (jls): pcpu is the average since the jail started.
+    p=$(hook usage $jid nosample | sed -n 's/^pcpu=//p')
+    [ "$p" -ge 10 ] || atf_fail "unsampled pcpu=$p of a busy loop"
     wait $pid
     hook release "$n" $jid
     [ -z "$(leftovers_v1 $jid)" ] || atf_fail "left: $(leftovers_v1 $jid)"
@@ -242,10 +246,44 @@ real_jail_body()
     atf_check "$(vj_bin rctl)" -r "jail:$n:maxproc"
     atf_check "$(vj_bin jail)" -r "$n"
     wait
-    atf_check "$(HOOK)" release "$n" $jid   # what the engine will call
     [ -z "$(leftovers $jid)" ] || atf_fail "left: $(leftovers $jid)"
 }
 real_jail_cleanup()
+{
+    vj_cleanup
+    [ -f jid ] && "$(vj_builddir)/tests/rctl_hook" release "$(vj_name)" "$(cat jid)"
+    "$(vj_bin rctl)" -r "jail:$(vj_name):" >/dev/null 2>&1
+    return 0
+}
+
+atf_test_case engine cleanup
+engine_head() { atf_set descr "jail(8) applies stored rules and the rctl parameter at creation, releases at removal"; }
+engine_body()
+{
+    local n jid
+    vj_require_root
+    vj_mkroot root
+    n=$(vj_name)
+    # Added before the jail exists (what exec.prestart does in seed 001).
+    atf_check "$(vj_bin rctl)" -a "jail:$n:maxproc:deny=3"
+    atf_check "$(vj_bin jail)" -c name="$n" path="$PWD/root" persist \
+        "rctl=memoryuse:deny=64M"
+    jid=$("$(vj_bin jls)" -j "$n" jid)
+    echo $jid > jid
+    atf_check -o inline:"jail:$n:maxproc:deny=3\njail:$n:memoryuse:deny=67108864\n" \
+        "$(vj_bin rctl)" "jail:$n:"
+    # jexec's process, sh and one sleep make 3: the next fork fails.
+    atf_check -s ignore -o ignore -e match:"can't fork" "$(vj_bin jexec)" "$n" /bin/sh -c \
+        'sleep 2 & sleep 2 & sleep 2 & wait; echo done'
+    # Outside the jail nothing is limited.
+    atf_check -o inline:"forked 20 errno 0\n" "$(HOOK)" fork 20
+    atf_check "$(vj_bin jail)" -r "$n"
+    [ -z "$(leftovers $jid)" ] || atf_fail "left: $(leftovers $jid)"
+    atf_check -s not-exit:0 test -e /run/vjail/rctl/$jid
+    # The parameter's rule went with the jail; the rctl -a rule stays.
+    atf_check -o inline:"jail:$n:maxproc:deny=3\n" "$(vj_bin rctl)" "jail:$n:"
+}
+engine_cleanup()
 {
     vj_cleanup
     [ -f jid ] && "$(vj_builddir)/tests/rctl_hook" release "$(vj_name)" "$(cat jid)"
@@ -269,4 +307,5 @@ atf_init_test_cases()
     atf_add_test_case live
     atf_add_test_case usage_release
     atf_add_test_case real_jail
+    atf_add_test_case engine
 }
