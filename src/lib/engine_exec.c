@@ -53,32 +53,40 @@ static void close_from(int lowfd)
         close(fd);
 }
 
-/* Become the configured user (looked up in the current root) and set up
- * the environment per exec.clean. */
-static void become(const struct vj_cmdctx *c, const char *username, struct vj_user *pre,
-                   bool clean)
+/* Look the configured user up (in the current root) and set up the
+ * environment per exec.clean.  Returns whether *u was filled in. */
+static bool user_prepare(const struct vj_cmdctx *c, const char *username, struct vj_user *pre,
+                         bool clean, struct vj_user *u)
 {
     vj_error_t err = NULL;
-    struct vj_user u = {0};
     bool have = false;
     if (pre && pre->name) {
-        u = *pre;
+        *u = *pre;
         have = true;
     } else if (username) {
-        if (vj_user_lookup(username, &u, &err) < 0)
+        if (vj_user_lookup(username, u, &err) < 0)
             child_fail(c, &err);
         have = true;
     } else if (clean) {
-        if (vj_user_lookup_uid(getuid(), &u, &err) < 0)
+        if (vj_user_lookup_uid(getuid(), u, &err) < 0)
             vj_error_release(&err);
         else
             have = true;
     }
     if (clean)
-        vj_user_clean_env(have ? &u : NULL);
-    if (username && vj_user_become(&u, &err) < 0)
+        vj_user_clean_env(have ? u : NULL);
+    return have;
+}
+
+/* Become that user; for a jailed command after vj_policy_apply, which
+ * needs root's capabilities (see vjail.h). */
+static void user_become(const struct vj_cmdctx *c, const char *username, const struct vj_user *u,
+                        bool have, bool clean)
+{
+    vj_error_t err = NULL;
+    if (username && vj_user_become(u, &err) < 0)
         child_fail(c, &err);
-    if (clean && have && u.home && chdir(u.home) < 0) {
+    if (clean && have && u->home && chdir(u->home) < 0) {
         /* FreeBSD moves to the home directory; a missing one is not fatal */
     }
 }
@@ -127,10 +135,15 @@ static void run_in_jail(const struct vj_cmdctx *c, char *const *argv, int consfd
         } else {
             prctl(PR_SET_PDEATHSIG, SIGKILL);
         }
-        become(c, user, user && sysuser ? &pre : NULL, clean);
+        struct vj_user u = {0};
+        bool have = user_prepare(c, user, user && sysuser ? &pre : NULL, clean, &u);
+        /* Nothing of the host may stay reachable: no descriptors beyond
+         * stdio, no ptrace or /proc access to this process before exec. */
+        prctl(PR_SET_DUMPABLE, 0);
+        close_from(3);
         if (vj_policy_apply(pol, &err) < 0)
             child_fail(c, &err);
-        close_from(3);
+        user_become(c, user, &u, have, clean);
         exec_argv(c, argv);
     }
     /* A background command is left to the jail's pid 1; the forker in
@@ -169,7 +182,9 @@ static void run_on_host(const struct vj_cmdctx *c, char *const *argv)
         setenv("JNAME", c->name, 1);
         setenv("JPATH", c->path ? c->path : "", 1);
     }
-    become(c, user, NULL, clean);
+    struct vj_user u = {0};
+    bool have = user_prepare(c, user, NULL, clean, &u);
+    user_become(c, user, &u, have, clean);
     close_from(3);
     exec_argv(c, argv);
 }

@@ -374,7 +374,10 @@ int vj_supervisor_start(struct vj_rec *r, const struct vj_cjail *cj, vj_error_t 
     struct vj_policy *pol = NULL;
     if (vj_policy_from_jail(cj, &pol, err) < 0)
         return -1;
-    int nsflags = CLONE_NEWPID | CLONE_NEWUTS | vj_policy_ns_flags(pol);
+    /* No CLONE_NEWUTS: the intermediate makes the UTS namespace with
+     * vj_policy_unshare_uts (allow.set_hostname) and the supervisor
+     * inherits it. */
+    int nsflags = CLONE_NEWPID | vj_policy_ns_flags(pol);
     const char *vnet = vj_cjail_str(cj, "vnet");
     struct vj_cparam *vp = vj_cjail_get(cj, "vnet");
     if (vp && !vp->negated && (!vnet || !strcmp(vnet, "new") || param_parse_bool(vnet) == 1))
@@ -392,6 +395,13 @@ int vj_supervisor_start(struct vj_rec *r, const struct vj_cjail *cj, vj_error_t 
         vj_policy_free(pol);
         return vj_error_make(err, errno, "%s: open %s", r->j.name, leaf);
     }
+    /* Before the first jailed process: the devices it may open. */
+    if (vj_policy_devices_attach(pol, cgfd, err) < 0) {
+        close(pfd[0]);
+        close(pfd[1]);
+        vj_policy_free(pol);
+        return -1;
+    }
     fflush(NULL);
     pid_t mid = fork();
     if (mid < 0) {
@@ -404,6 +414,9 @@ int vj_supervisor_start(struct vj_rec *r, const struct vj_cjail *cj, vj_error_t 
         /* Intermediate: create the supervisor and leave it to init. */
         close(pfd[0]);
         report_fd = pfd[1];
+        vj_error_t uerr = NULL;
+        if (vj_policy_unshare_uts(pol, &uerr) < 0)
+            sup_fail("%s", uerr->msg);
         struct clone_args ca = {0};
         ca.flags = (unsigned)nsflags | CLONE_INTO_CGROUP;
         ca.cgroup = (unsigned)cgfd;
@@ -525,6 +538,9 @@ int vj_jail_attach(const struct vj_jail *jj, vj_error_t *err)
     struct vj_rec r;
     char num[16];
     snprintf(num, sizeof num, "%d", jj->jid);
+    /* FreeBSD: jail_attach(2) is for root only. */
+    if (geteuid() != 0)
+        return vj_error_make(err, EPERM, "jail_attach(%d)", jj->jid);
     lk = vj_reg_lock(err);
     if (lk < 0)
         return vj_error_prefix(err, "jail_attach");

@@ -4,12 +4,18 @@
  * JSON or XML (jls_emit.c).  Layout and keys follow FreeBSD's jls.c.
  *
  * Values come from the registry record of a jail (struct vj_jail and its
- * recorded parameters); a few are derived (the "specials" table), which is
- * where later additions (VNET addresses, rctl usage) plug in.
+ * recorded parameters); a few are derived (the "specials" table).  Live
+ * figures, a VNET jail's interfaces and the rctl usage, come from a
+ * struct vj_jls_source (jls_live.c, or fakes in unit tests), at most once
+ * per jail (struct jls_ctx).
  */
 #include "vjail.h"
 
+#include <linux/rtnetlink.h>
+#include <net/if.h>
+#include <net/if_arp.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/utsname.h>
 
 /* How a column's value is shaped. */
@@ -34,7 +40,82 @@ struct vj_jls {
     unsigned pflags;
     struct jls_col *cols;
     size_t ncols;
+    struct vj_jls_source src;
 };
+
+/* What printing one jail needs: the jail, the list it is in (derived
+ * values), and its live figures, fetched at most once (state 0: not yet,
+ * 1: have them, -1: none). */
+struct jls_ctx {
+    const struct vj_jls_source *src;
+    const struct vj_jail *j;
+    const struct vj_jail *all;
+    size_t nall;
+    int usage_state;
+    int64_t usage[VJ_RR_N];
+    int links_state;
+    struct vj_nl_link *links;
+    size_t nlinks;
+};
+
+static void ctx_init(struct jls_ctx *c, const struct vj_jls_source *src,
+                     const struct vj_jail *j, const struct vj_jail *all, size_t nall)
+{
+    memset(c, 0, sizeof *c);
+    c->src = src;
+    c->j = j;
+    c->all = all;
+    c->nall = nall;
+}
+
+static void ctx_clear(struct jls_ctx *c)
+{
+    vj_nl_links_free(c->links, c->nlinks);
+    c->links = NULL;
+    c->nlinks = 0;
+}
+
+/* A live figure could not be read for a reason worth telling: jls still
+ * lists the jail, without it. */
+static void live_warning(const struct vj_jail *j, vj_error_t *err)
+{
+    if (*err && j->name)
+        vj_error_prefix(err, "%s", j->name);
+    if (*err)
+        vj_error_print(err, vj_progname ? vj_progname : "jls");
+}
+
+static const int64_t *ctx_usage(struct jls_ctx *c)
+{
+    if (c->usage_state == 0) {
+        vj_error_t err = NULL;
+        int r = c->src->usage ? c->src->usage(c->j, c->usage, c->src->arg, &err) : 0;
+        if (r < 0)
+            live_warning(c->j, &err);
+        vj_error_release(&err);
+        c->usage_state = r > 0 ? 1 : -1;
+    }
+    return c->usage_state > 0 ? c->usage : NULL;
+}
+
+static bool ctx_links(struct jls_ctx *c)
+{
+    if (c->links_state == 0) {
+        vj_error_t err = NULL;
+        int r = c->src->links ? c->src->links(c->j, &c->links, &c->nlinks, c->src->arg, &err)
+                              : 0;
+        if (r < 0)
+            live_warning(c->j, &err);
+        vj_error_release(&err);
+        if (r <= 0) {
+            vj_nl_links_free(c->links, c->nlinks);
+            c->links = NULL;
+            c->nlinks = 0;
+        }
+        c->links_state = r > 0 ? 1 : -1;
+    }
+    return c->links_state > 0;
+}
 
 /* ---------------------------------------------------------------------- */
 /* values                                                                  */
@@ -46,50 +127,51 @@ struct jls_special {
     const char *name;
     enum col_kind kind;
     bool rdonly;
-    char *(*get)(const struct vj_jail *j, const struct vj_jail *all, size_t nall);
+    char *(*get)(struct jls_ctx *c);
 };
 
-static char *get_jid(const struct vj_jail *j, const struct vj_jail *all, size_t nall)
+static char *get_jid(struct jls_ctx *c)
 {
-    return xasprintf("%d", j->jid);
+    return xasprintf("%d", c->j->jid);
 }
 
-static char *get_name(const struct vj_jail *j, const struct vj_jail *all, size_t nall)
+static char *get_name(struct jls_ctx *c)
 {
+    const struct vj_jail *j = c->j;
     return j->name ? xstrdup(j->name) : xasprintf("%d", j->jid);
 }
 
-static char *get_path(const struct vj_jail *j, const struct vj_jail *all, size_t nall)
+static char *get_path(struct jls_ctx *c)
 {
-    return xstrdup(j->path ? j->path : "");
+    return xstrdup(c->j->path ? c->j->path : "");
 }
 
-static char *get_hostname(const struct vj_jail *j, const struct vj_jail *all, size_t nall)
+static char *get_hostname(struct jls_ctx *c)
 {
-    return xstrdup(j->hostname ? j->hostname : "");
+    return xstrdup(c->j->hostname ? c->j->hostname : "");
 }
 
-static char *get_parent(const struct vj_jail *j, const struct vj_jail *all, size_t nall)
+static char *get_parent(struct jls_ctx *c)
 {
-    return xasprintf("%d", j->parent);
+    return xasprintf("%d", c->j->parent);
 }
 
-static char *get_dying(const struct vj_jail *j, const struct vj_jail *all, size_t nall)
+static char *get_dying(struct jls_ctx *c)
 {
-    return xstrdup(j->dying ? "true" : "false");
+    return xstrdup(c->j->dying ? "true" : "false");
 }
 
-static char *get_children_cur(const struct vj_jail *j, const struct vj_jail *all, size_t nall)
+static char *get_children_cur(struct jls_ctx *c)
 {
     int n = 0;
-    for (size_t i = 0; i < nall; i++)
-        if (all[i].parent == j->jid && !all[i].dying)
+    for (size_t i = 0; i < c->nall; i++)
+        if (c->all[i].parent == c->j->jid && !c->all[i].dying)
             n++;
     return xasprintf("%d", n);
 }
 
 /* Linux has no cpusets: vjail reports 0 (jls(8) documents it). */
-static char *get_cpuset_id(const struct vj_jail *j, const struct vj_jail *all, size_t nall)
+static char *get_cpuset_id(struct jls_ctx *c)
 {
     return xstrdup("0");
 }
@@ -108,20 +190,21 @@ static char *family_mode(const struct vj_jail *j, const char *mode, const char *
     return xstrdup(a && a->nvalues ? "new" : "inherit");
 }
 
-static char *get_ip4(const struct vj_jail *j, const struct vj_jail *all, size_t nall)
+static char *get_ip4(struct jls_ctx *c)
 {
-    return family_mode(j, "ip4", "ip4.addr");
+    return family_mode(c->j, "ip4", "ip4.addr");
 }
 
-static char *get_ip6(const struct vj_jail *j, const struct vj_jail *all, size_t nall)
+static char *get_ip6(struct jls_ctx *c)
 {
-    return family_mode(j, "ip6", "ip6.addr");
+    return family_mode(c->j, "ip6", "ip6.addr");
 }
 
 /* The release uname(2) reports in the jail: the host kernel's, unless a
  * value was recorded. */
-static char *get_osrelease(const struct vj_jail *j, const struct vj_jail *all, size_t nall)
+static char *get_osrelease(struct jls_ctx *c)
 {
+    const struct vj_jail *j = c->j;
     const char *v = j->params ? vj_cjail_str(j->params, "osrelease") : NULL;
     if (v)
         return xstrdup(v);
@@ -149,6 +232,16 @@ static const struct jls_special *special_find(const char *name)
         if (!strcmp(specials[i].name, name))
             return &specials[i];
     return NULL;
+}
+
+/* usage.RESOURCE columns: the figure rctl -u shows for RESOURCE (a vjail
+ * extension, read-only).  Returns the resource, or -1. */
+#define USAGE_PREFIX "usage."
+static int usage_column(const char *name)
+{
+    if (strncmp(name, USAGE_PREFIX, strlen(USAGE_PREFIX)) != 0)
+        return -1;
+    return vj_rctl_resource_lookup(name + strlen(USAGE_PREFIX));
 }
 
 static enum col_kind kind_of(const struct vj_param_def *def)
@@ -219,13 +312,21 @@ static char *prefix_value(const struct vj_cjail *p, const char *name)
 /* The value of a column's parameter in text form, or NULL if the jail
  * cannot have it. */
 static char *col_value(const char *name, const struct vj_param_def *def, bool negated,
-                       const struct vj_jail *j, const struct vj_jail *all, size_t nall)
+                       struct jls_ctx *c)
 {
+    const struct vj_jail *j = c->j;
+    int res = usage_column(name);
+    if (res >= 0) {
+        /* No cgroup: zeros, as rctl -u shows for a jail without
+         * processes. */
+        const int64_t *u = ctx_usage(c);
+        return xasprintf("%lld", u ? (long long)u[res] : 0LL);
+    }
     const struct jls_special *sp = special_find(name);
     if (!sp && def && negated)
         sp = special_find(def->name); /* "nodying" */
     if (sp) {
-        char *v = sp->get(j, all, nall);
+        char *v = sp->get(c);
         if (!negated || sp->kind != CK_BOOL)
             return v;
         bool b = !strcmp(v, "true");
@@ -280,12 +381,23 @@ static char *col_value(const char *name, const struct vj_param_def *def, bool ne
     }
 }
 
+/* A value by name, for the fixed displays (and vj_jls_value). */
+static char *ctx_value(struct jls_ctx *c, const char *name)
+{
+    bool negated = false;
+    const struct vj_param_def *def =
+        special_find(name) || usage_column(name) >= 0 ? NULL : param_lookup(name, &negated);
+    return col_value(name, def, negated, c);
+}
+
 char *vj_jls_value(const struct vj_jail *j, const char *name, const struct vj_jail *all,
                    size_t nall)
 {
-    bool negated = false;
-    const struct vj_param_def *def = special_find(name) ? NULL : param_lookup(name, &negated);
-    return col_value(name, def, negated, j, all, nall);
+    struct jls_ctx c;
+    ctx_init(&c, &vj_jls_live_source, j, all, nall);
+    char *v = ctx_value(&c, name);
+    ctx_clear(&c);
+    return v;
 }
 
 /* Split a comma-joined list (no empty elements). */
@@ -336,6 +448,11 @@ void vj_jls_free(struct vj_jls *q)
 
 unsigned vj_jls_flags(const struct vj_jls *q) { return q->pflags; }
 
+void vj_jls_set_source(struct vj_jls *q, const struct vj_jls_source *src)
+{
+    q->src = *src;
+}
+
 /* Parameters jls can show: the kernel ones (FreeBSD's jls sees only
  * those), not jail(8)'s pseudo-parameters. */
 static bool shown_by_jls(const struct vj_param_def *def)
@@ -349,6 +466,14 @@ static int add_col(struct vj_jls *q, const char *name, vj_error_t *err)
         if (!strcmp(q->cols[i].name, name))
             return 0; /* repeated: printed once, like FreeBSD */
     struct jls_col c = {0};
+    if (usage_column(name) >= 0) {
+        c.name = xstrdup(name);
+        c.kind = CK_STRING;
+        c.rdonly = true;
+        q->cols = xrealloc(q->cols, (q->ncols + 1) * sizeof *q->cols);
+        q->cols[q->ncols++] = c;
+        return 0;
+    }
     const struct jls_special *sp = special_find(name);
     bool negated = false;
     const struct vj_param_def *def = param_lookup(name, &negated);
@@ -430,6 +555,7 @@ int vj_jls_new(unsigned pflags, char *const *names, size_t nnames, struct vj_jls
         return -1;
     }
     q->pflags = pflags;
+    q->src = vj_jls_live_source;
     *out = q;
     return 0;
 }
@@ -462,12 +588,159 @@ static char *first_of(const char *list)
     return xstrndup(list, strcspn(list, ","));
 }
 
-static void print_default(const struct vj_jls *q, struct vj_xo *xo, const struct vj_jail *j,
-                          const struct vj_jail *all, size_t nall)
+/* Add a to the comma-joined list b unless it is there already. */
+static void list_add_unique(struct vj_buf *b, const char *a)
 {
-    cleanup_free char *ip4s = vj_jls_value(j, "ip4.addr", all, nall);
-    cleanup_free char *ip4 = first_of(ip4s ? ip4s : "");
-    cleanup_free char *name = get_name(j, all, nall);
+    size_t n = strlen(a);
+    for (const char *p = b->s; p && *p;) {
+        size_t len = strcspn(p, ",");
+        if (len == n && !strncmp(p, a, n))
+            return;
+        p += len;
+        if (*p)
+            p++;
+    }
+    if (b->len)
+        buf_addc(b, ',');
+    buf_adds(b, a);
+}
+
+/* The addresses of a VNET jail that others can reach, in interface
+ * order: every interface but loopback, without host- and link-scope
+ * addresses (::1, fe80::...). */
+static void vnet_addrs(struct jls_ctx *c, int family, struct vj_buf *b)
+{
+    if (!ctx_links(c))
+        return;
+    for (size_t i = 0; i < c->nlinks; i++) {
+        const struct vj_nl_link *l = &c->links[i];
+        if (l->flags & IFF_LOOPBACK)
+            continue;
+        for (size_t k = 0; k < l->naddrs; k++) {
+            const struct vj_nl_addr *a = &l->addrs[k];
+            if (a->p.family != family || a->scope >= RT_SCOPE_LINK)
+                continue;
+            char txt[46];
+            list_add_unique(b, vj_nl_ntop(family, a->p.addr, txt));
+        }
+    }
+}
+
+/* A jail's addresses of one family: the recorded ip4.addr / ip6.addr,
+ * then (VNET) those of its interfaces. */
+static char *jail_addrs(struct jls_ctx *c, int family)
+{
+    cleanup_free char *rec = ctx_value(c, family == AF_INET ? "ip4.addr" : "ip6.addr");
+    struct vj_buf b = {0};
+    buf_adds(&b, "");
+    size_t n;
+    char **v = split_list(rec ? rec : "", &n);
+    for (size_t i = 0; i < n; i++)
+        list_add_unique(&b, v[i]);
+    free_list(v, n);
+    vnet_addrs(c, family, &b);
+    return buf_steal(&b);
+}
+
+/* "02:00:5e:00:00:01"; NULL for links without an Ethernet address (lo). */
+static char *link_mac(const struct vj_nl_link *l)
+{
+    if (l->type != ARPHRD_ETHER || l->maclen != 6)
+        return NULL;
+    const unsigned char *m = l->mac;
+    return xasprintf("%02x:%02x:%02x:%02x:%02x:%02x", m[0], m[1], m[2], m[3], m[4], m[5]);
+}
+
+/* A VNET jail's interfaces.  Text (-v): one line each, like ifconfig's
+ * summary: "NAME: ether MAC inet A/LEN inet6 B/LEN".  JSON/XML: an
+ * "interfaces" list of "interface" instances. */
+static void print_interfaces(struct vj_xo *xo, struct jls_ctx *c)
+{
+    if (!ctx_links(c))
+        return;
+    vj_xo_open_list(xo, "interfaces");
+    for (size_t i = 0; i < c->nlinks; i++) {
+        const struct vj_nl_link *l = &c->links[i];
+        cleanup_free char *mac = link_mac(l);
+        vj_xo_open_instance(xo, "interface");
+        vj_xo_text(xo, "        %s:", l->name);
+        vj_xo_str(xo, "name", l->name);
+        if (mac) {
+            vj_xo_text(xo, " ether %s", mac);
+            vj_xo_str(xo, "mac", mac);
+        }
+        vj_xo_num(xo, "mtu", l->mtu);
+        vj_xo_bool(xo, "up", (l->flags & IFF_UP) != 0);
+        static const struct {
+            int family;
+            const char *word;
+        } fams[] = {{AF_INET, "inet"}, {AF_INET6, "inet6"}};
+        for (size_t f = 0; f < 2; f++) {
+            char **v = xcalloc(l->naddrs + 1, sizeof *v);
+            size_t n = 0;
+            for (size_t k = 0; k < l->naddrs; k++) {
+                const struct vj_nl_addr *a = &l->addrs[k];
+                if (a->p.family != fams[f].family)
+                    continue;
+                char txt[46];
+                v[n] = xasprintf("%s/%u", vj_nl_ntop(a->p.family, a->p.addr, txt),
+                                 (unsigned)a->p.len);
+                vj_xo_text(xo, " %s %s", fams[f].word, v[n]);
+                n++;
+            }
+            vj_xo_leaf_list(xo, fams[f].word, v, n);
+            free_list(v, n);
+        }
+        vj_xo_text(xo, "\n");
+        vj_xo_close(xo);
+    }
+    vj_xo_close(xo);
+}
+
+/* rctl usage.  Text (-v): "rctl usage:" and rctl -u's name=value pairs,
+ * wrapped at 80 columns.  JSON/XML: a "usage" container of numbers. */
+#define USAGE_LEAD "        rctl usage:"
+static void print_usage(struct vj_xo *xo, struct jls_ctx *c)
+{
+    const int64_t *u = ctx_usage(c);
+    if (!u)
+        return;
+    vj_xo_open_container(xo, "usage");
+    const size_t indent = strlen(USAGE_LEAD) + 1;
+    size_t col = strlen(USAGE_LEAD);
+    vj_xo_text(xo, "%s", USAGE_LEAD);
+    for (int i = 0; i < VJ_RR_N; i++) {
+        const char *name = vj_rctl_resource_name(i);
+        char item[96];
+        int n = snprintf(item, sizeof item, "%s=%lld", name, (long long)u[i]);
+        if (col > indent && col + 1 + (size_t)n > 79) {
+            vj_xo_text(xo, "\n%*s", (int)indent, "");
+            col = indent;
+        } else {
+            vj_xo_text(xo, " ");
+            col++;
+        }
+        vj_xo_text(xo, "%s", item);
+        col += (size_t)n;
+        vj_xo_num(xo, name, u[i]);
+    }
+    vj_xo_text(xo, "\n");
+    vj_xo_close(xo);
+}
+
+static void print_default(const struct vj_jls *q, struct vj_xo *xo, struct jls_ctx *c)
+{
+    const struct vj_jail *j = c->j;
+    cleanup_free char *ip4s = jail_addrs(c, AF_INET);
+    cleanup_free char *ip4 = first_of(ip4s);
+    cleanup_free char *ip6s = NULL, *ip6 = NULL;
+    const char *shown = ip4;
+    if (!*ip4 && ctx_links(c)) {
+        /* A VNET jail with IPv6 only shows that. */
+        ip6s = jail_addrs(c, AF_INET6);
+        shown = ip6 = first_of(ip6s);
+    }
+    cleanup_free char *name = get_name(c);
     const char *host = j->hostname ? j->hostname : "";
     const char *path = j->path ? j->path : "";
     if (q->pflags & VJ_JLS_JAIL_NAME) {
@@ -477,10 +750,15 @@ static void print_default(const struct vj_jls *q, struct vj_xo *xo, const struct
         vj_xo_text(xo, "%6d  ", j->jid);
         vj_xo_num(xo, "jid", j->jid);
     }
-    vj_xo_text(xo, "%-15.15s %-29.29s %.74s\n", ip4, host, path);
+    vj_xo_text(xo, "%-15.15s %-29.29s %.74s\n", shown, host, path);
     vj_xo_str(xo, "ipv4", ip4);
     vj_xo_str(xo, "hostname", host);
     vj_xo_str(xo, "path", path);
+    /* Beyond FreeBSD, encoded output only: the table stays as it is. */
+    if (vj_xo_get_style(xo) != VJ_XO_TEXT) {
+        print_interfaces(xo, c);
+        print_usage(xo, c);
+    }
 }
 
 static void print_addresses(struct vj_xo *xo, const char *key, const char *list)
@@ -493,13 +771,13 @@ static void print_addresses(struct vj_xo *xo, const char *key, const char *list)
     free_list(v, n);
 }
 
-static void print_verbose(struct vj_xo *xo, const struct vj_jail *j, const struct vj_jail *all,
-                          size_t nall)
+static void print_verbose(struct vj_xo *xo, struct jls_ctx *c)
 {
-    cleanup_free char *name = get_name(j, all, nall);
-    cleanup_free char *cpuset = vj_jls_value(j, "cpuset.id", all, nall);
-    cleanup_free char *ip4 = vj_jls_value(j, "ip4.addr", all, nall);
-    cleanup_free char *ip6 = vj_jls_value(j, "ip6.addr", all, nall);
+    const struct vj_jail *j = c->j;
+    cleanup_free char *name = get_name(c);
+    cleanup_free char *cpuset = ctx_value(c, "cpuset.id");
+    cleanup_free char *ip4 = jail_addrs(c, AF_INET);
+    cleanup_free char *ip6 = jail_addrs(c, AF_INET6);
     const char *host = j->hostname ? j->hostname : "";
     const char *path = j->path ? j->path : "";
     const char *state = j->dying ? "DYING" : "ACTIVE";
@@ -513,8 +791,12 @@ static void print_verbose(struct vj_xo *xo, const struct vj_jail *j, const struc
     long long cs = strtoll(cpuset ? cpuset : "0", NULL, 10);
     vj_xo_text(xo, "        %lld\n", cs);
     vj_xo_num(xo, "cpusetid", cs);
-    print_addresses(xo, "ipv4_addrs", ip4 ? ip4 : "");
-    print_addresses(xo, "ipv6_addrs", ip6 ? ip6 : "");
+    print_addresses(xo, "ipv4_addrs", ip4);
+    print_addresses(xo, "ipv6_addrs", ip6);
+    /* FreeBSD's lines end here; vjail's additions follow, each marked so
+     * that it cannot pass for an address line. */
+    print_interfaces(xo, c);
+    print_usage(xo, c);
 }
 
 /* "a.b.c" -> "a.b.noc" */
@@ -526,30 +808,28 @@ static char *noname(const char *name)
     return xasprintf("%.*s.no%s", (int)(dot - name), name, dot + 1);
 }
 
-static bool skipped(const struct vj_jls *q, const struct jls_col *c, const struct vj_jail *j,
-                    const struct vj_jail *all, size_t nall)
+static bool skipped(const struct vj_jls *q, const struct jls_col *col, struct jls_ctx *c)
 {
     if (!(q->pflags & VJ_JLS_SKIP))
         return false;
-    if (c->rdonly)
+    if (col->rdonly)
         return true;
-    if (c->parent) {
-        cleanup_free char *pv = vj_jls_value(j, c->parent, all, nall);
+    if (col->parent) {
+        cleanup_free char *pv = ctx_value(c, col->parent);
         return !pv || strcmp(pv, "new") != 0;
     }
     return false;
 }
 
-static void print_params(const struct vj_jls *q, struct vj_xo *xo, const struct vj_jail *j,
-                         const struct vj_jail *all, size_t nall)
+static void print_params(const struct vj_jls *q, struct vj_xo *xo, struct jls_ctx *ctx)
 {
     bool structured = vj_xo_get_style(xo) != VJ_XO_TEXT;
     bool spc = false;
     for (size_t i = 0; i < q->ncols; i++) {
         const struct jls_col *c = &q->cols[i];
-        if (skipped(q, c, j, all, nall))
+        if (skipped(q, c, ctx))
             continue;
-        cleanup_free char *v = col_value(c->name, c->def, c->negated, j, all, nall);
+        cleanup_free char *v = col_value(c->name, c->def, c->negated, ctx);
         if (!v)
             v = xstrdup("");
         if (spc)
@@ -606,12 +886,15 @@ static void print_params(const struct vj_jls *q, struct vj_xo *xo, const struct 
 void vj_jls_print(const struct vj_jls *q, struct vj_xo *xo, const struct vj_jail *j,
                   const struct vj_jail *all, size_t nall)
 {
+    struct jls_ctx c;
+    ctx_init(&c, &q->src, j, all, nall);
     vj_xo_open_instance(xo, "jail");
     if (q->pflags & VJ_JLS_VERBOSE)
-        print_verbose(xo, j, all, nall);
+        print_verbose(xo, &c);
     else if (q->pflags & VJ_JLS_DEFAULT)
-        print_default(q, xo, j, all, nall);
+        print_default(q, xo, &c);
     else
-        print_params(q, xo, j, all, nall);
+        print_params(q, xo, &c);
     vj_xo_close(xo);
+    ctx_clear(&c);
 }

@@ -311,12 +311,42 @@ static int rec_parse(const char *text, struct vj_rec *r)
 
 /* ---- locking and files ---- */
 
+/* The registry is readable by everybody (jls works for any user, as
+ * FreeBSD's does: jail parameters are public there too); only root writes
+ * it.  Directories made 0700 by an older vjail are opened up. */
 static int ensure_dirs(vj_error_t *err)
 {
-    if (mkdir(VJ_RUNDIR, 0700) < 0 && errno != EEXIST)
+    if (mkdir(VJ_RUNDIR, 0755) < 0 && errno != EEXIST)
         return vj_error_make(err, errno, "mkdir %s", VJ_RUNDIR);
-    if (mkdir(JAILS_DIR, 0700) < 0 && errno != EEXIST)
+    if (mkdir(JAILS_DIR, 0755) < 0 && errno != EEXIST)
         return vj_error_make(err, errno, "mkdir %s", JAILS_DIR);
+    if (chmod(VJ_RUNDIR, 0755) < 0 || chmod(JAILS_DIR, 0755) < 0)
+        return vj_error_make(err, errno, "chmod %s", JAILS_DIR);
+    return 0;
+}
+
+/* Callers that cannot take the lock (not root) read the registry without
+ * it: entries are replaced by rename, so each read sees a whole entry.
+ * They change nothing, not even the cleanup of dead jails. */
+static bool reg_readonly(void)
+{
+    return geteuid() != 0;
+}
+
+/* Live entries only, read without the lock and without releasing dead
+ * ones (reg_readonly). */
+static int load_live_readonly(struct vj_rec **l, size_t *n, vj_error_t *err)
+{
+    if (vj_reg_load_all(l, n, err) < 0)
+        return -1;
+    size_t k = 0;
+    for (size_t i = 0; i < *n; i++) {
+        if (vj_rec_alive(&(*l)[i]))
+            (*l)[k++] = (*l)[i];
+        else
+            vj_rec_clear(&(*l)[i]);
+    }
+    *n = k;
     return 0;
 }
 
@@ -347,7 +377,7 @@ int vj_reg_save(const struct vj_rec *r, vj_error_t *err)
     snprintf(path, sizeof path, "%s/%d", JAILS_DIR, r->j.jid);
     snprintf(tmp, sizeof tmp, "%s/.%d.tmp", JAILS_DIR, r->j.jid);
     cleanup_free char *text = rec_serialize(r);
-    if (write_file(tmp, text, strlen(text), O_WRONLY | O_CREAT | O_TRUNC, 0600, err) < 0)
+    if (write_file(tmp, text, strlen(text), O_WRONLY | O_CREAT | O_TRUNC, 0644, err) < 0)
         return -1;
     if (rename(tmp, path) < 0) {
         int e = errno;
@@ -410,6 +440,8 @@ int vj_reg_load_all(struct vj_rec **out, size_t *n, vj_error_t *err)
     if (!d) {
         if (errno == ENOENT)
             return 0;
+        if (errno == EACCES && reg_readonly())
+            return 0; /* a registry of an older vjail, still 0700: no jails to show */
         return vj_error_make(err, errno, "opendir %s", JAILS_DIR);
     }
     struct dirent *de;
@@ -542,9 +574,14 @@ int vj_reg_lookup(const char *name_or_jid, bool with_dying, struct vj_rec *out,
 {
     struct vj_rec *l;
     size_t n;
-    if (vj_reg_load_all(&l, &n, err) < 0)
-        return -1;
-    reap_dead(l, &n);
+    if (reg_readonly()) {
+        if (load_live_readonly(&l, &n, err) < 0)
+            return -1;
+    } else {
+        if (vj_reg_load_all(&l, &n, err) < 0)
+            return -1;
+        reap_dead(l, &n);
+    }
     int found = -1;
     bool numeric = all_digits(name_or_jid);
     /* A live jail wins over a dying one of the same name. */
@@ -585,14 +622,19 @@ int vj_registry_list(struct vj_jail **out, size_t *n, bool with_dying, vj_error_
     int self_jid = 0;
     if (vj_self_jail(&self_jid, NULL, NULL) == 0 && self_jid > 0)
         return 0; /* a jail sees no other jails (no children yet) */
-    cleanup_close int lk = vj_reg_lock(err);
-    if (lk < 0)
-        return -1;
     struct vj_rec *l;
     size_t nl;
-    if (vj_reg_load_all(&l, &nl, err) < 0)
-        return -1;
-    reap_dead(l, &nl);
+    if (reg_readonly()) {
+        if (load_live_readonly(&l, &nl, err) < 0)
+            return -1;
+    } else {
+        cleanup_close int lk = vj_reg_lock(err);
+        if (lk < 0)
+            return -1;
+        if (vj_reg_load_all(&l, &nl, err) < 0)
+            return -1;
+        reap_dead(l, &nl);
+    }
     *out = xcalloc(nl + 1, sizeof **out);
     for (size_t i = 0; i < nl; i++)
         if (with_dying || !l[i].j.dying)
@@ -607,8 +649,8 @@ int vj_registry_find(const char *name_or_jid, bool with_dying, struct vj_jail *o
     int self_jid = 0;
     if (vj_self_jail(&self_jid, NULL, NULL) == 0 && self_jid > 0)
         return vj_error_make(err, 0, "jail \"%s\" not found", name_or_jid);
-    cleanup_close int lk = vj_reg_lock(err);
-    if (lk < 0)
+    cleanup_close int lk = reg_readonly() ? -1 : vj_reg_lock(err);
+    if (lk < 0 && !reg_readonly())
         return -1;
     struct vj_rec r;
     if (vj_reg_lookup(name_or_jid, with_dying, &r, err) < 0) {

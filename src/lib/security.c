@@ -7,7 +7,8 @@
  *
  * The model is FreeBSD's: root in a jail is uid 0 of the host (no user
  * namespace), made harmless by what it cannot do.  The mapping of every
- * parameter is documented in man/security.mdoc-fragment; keep both in step.
+ * parameter is documented in jail(8), section SECURITY (man/jail.8.in); keep
+ * both in step.
  */
 #include "vjail.h"
 
@@ -207,9 +208,9 @@ int vj_policy_from_jail(const struct vj_cjail *j, struct vj_policy **out, vj_err
     long long children = vj_cjail_int(j, "children.max", 0);
     if (children > 0)
         policy_warn(p, j, "children.max",
-                    "child jails can be created from the host only (jail -c "
-                    "name=PARENT.CHILD); inside this jail jail(8) fails, because creating "
-                    "namespaces needs CAP_SYS_ADMIN, which would let the jail's root escape");
+                    "child jails are not supported yet: jail(8) inside this jail fails "
+                    "(it cannot create namespaces itself: that needs CAP_SYS_ADMIN, which "
+                    "would let the jail's root escape)");
 
     /* allow.mount: FreeBSD restricts mounting to jail-friendly file
      * systems.  On Linux that takes CAP_SYS_ADMIN, which lets root mount a

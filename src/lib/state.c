@@ -387,6 +387,45 @@ static void rollback(const struct run *r, const struct work *w, struct vj_rec *r
     finish_entry(rec);
 }
 
+/* Warnings for parameters Linux cannot honour, once per jail creation or
+ * modification (not on jexec): the security policy's (allow.*, ...) and
+ * then PF_NOLINUX parameters it does not already speak about.  A policy
+ * error (allow.mount ...) fails the operation before anything is made. */
+static int warn_unhonoured(const struct work *w, const struct vj_cjail *cj)
+{
+    vj_error_t err = NULL;
+    struct vj_policy *pol = NULL;
+    if (vj_policy_from_jail(cj, &pol, &err) < 0) {
+        warn_err(w, &err);
+        return -1;
+    }
+    vj_policy_print_warnings(pol, stderr);
+    const char *jn = cj->name && cj->name[0] ? cj->name : "jail";
+    for (size_t i = 0; i < cj->nparams; i++) {
+        const struct vj_cparam *p = &cj->params[i];
+        if (p->is_var || !p->def || !(p->def->flags & PF_NOLINUX) || p->negated)
+            continue;
+        const char *v = p->nvalues ? p->values[p->nvalues - 1] : "";
+        if (p->def->type == PT_BOOL ? param_parse_bool(v) != 1
+                                    : (p->def->defval && !strcmp(v, p->def->defval)))
+            continue;
+        cleanup_free char *key = xasprintf("%s: %s: ", jn, p->name);
+        bool said = false;
+        for (const char *const *m = vj_policy_warnings(pol); *m && !said; m++)
+            said = !strncmp(*m, key, strlen(key));
+        if (said)
+            continue;
+        fflush(stdout);
+        if (p->loc.file && p->loc.line > 0)
+            fprintf(stderr, "jail: %shas no meaning on Linux; ignored (%s line %d)\n", key,
+                    p->loc.file, p->loc.line);
+        else
+            fprintf(stderr, "jail: %shas no meaning on Linux; ignored\n", key);
+    }
+    vj_policy_free(pol);
+    return 0;
+}
+
 static int create_jail(const struct run *r, struct work *w)
 {
     struct vj_cjail *cj = w->cj;
@@ -500,6 +539,8 @@ static int create_jail(const struct run *r, struct work *w)
         warnj(w, "new jail must persist or attach");
         goto fail;
     }
+    if (warn_unhonoured(w, cj) < 0)
+        goto fail;
     if (vj_mounts_plan(cj, &mnts, &nmnts, &err) < 0) {
         warn_err(w, &err);
         goto fail;
@@ -754,6 +795,8 @@ static int modify_jail(const struct run *r, struct work *w, struct vj_rec *rec)
         warnj(w, "%s cannot be changed after creation", bad);
         return -1;
     }
+    if (warn_unhonoured(w, cj) < 0)
+        return -1;
     if (verbosity(r->o) > 0)
         vnote_jail_set(w, "JAIL_UPDATE", cj, rec->j.jid);
     struct vj_cparam *hp = vj_cjail_get(cj, "host.hostname");
@@ -798,8 +841,9 @@ static int modify_jail(const struct run *r, struct work *w, struct vj_rec *rec)
 static int find_running(const struct work *w, struct vj_rec *rec, bool with_dying)
 {
     vj_error_t err = NULL;
-    cleanup_close int lk = vj_reg_lock(&err);
-    if (lk < 0) {
+    /* not root: the registry is read without its lock (registry.c) */
+    cleanup_close int lk = geteuid() == 0 ? vj_reg_lock(&err) : -1;
+    if (lk < 0 && geteuid() == 0) {
         vj_error_release(&err);
         return -1;
     }
@@ -828,6 +872,15 @@ static int do_jail(const struct run *r, struct work *w)
     bool running = find_running(w, &rec, (o->ops & JOP_REMOVE) != 0) == 0;
     int rc = 0;
     unsigned ops = o->ops;
+    bool plain_remove = (ops & JOP_REMOVE) && !(ops & (JOP_CREATE | JOP_MODIFY));
+
+    /* FreeBSD's kernel lets only root create, change or remove jails;
+     * nothing is run or changed before that answer. */
+    if (geteuid() != 0 && (running || (ops & JOP_CREATE))) {
+        vj_rec_clear(&rec);
+        warnj(w, "%s: Operation not permitted", plain_remove ? "jail_remove" : "jail_set");
+        return -1;
+    }
 
     if (ops & JOP_REMOVE && !(ops & (JOP_CREATE | JOP_MODIFY))) {
         /* plain removal */

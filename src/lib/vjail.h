@@ -12,7 +12,7 @@
  *   security    security.c  capabilities, seccomp, allow.* policy, devfs
  *   users       user.c      -u/-U/-l and exec.*_user credential setup
  *   network     nl_*.c      netlink (libmnl): links, addresses, routes, netns
- *   jls output  jls_emit.c jls_format.c  jls(8) formatting, libxo-like emitter
+ *   jls output  jls_*.c     jls(8) formatting, libxo-like emitter, live figures
  *   rctl        rctl_*.c    rctl(8) rules, rule store, cgroup/rlimit enforcement
  *   vnet        vnet_*.c    vnet.interface hand-over, declarative networking, NAT
  */
@@ -554,7 +554,7 @@ void vj_user_clean_env(const struct vj_user *u);
  * rebuilt from the registry's record for jexec, so both paths agree.
  * Parameters that cannot be honoured are errors (allow.mount, a sysv* mix
  * of new and inherit, unknown devfs ruleset) or warnings (see below).
- * The mapping is documented in man/security.mdoc-fragment. */
+ * The mapping is documented in jail(8), section SECURITY. */
 enum { VJ_JS_DISABLE = 0, VJ_JS_NEW = 1, VJ_JS_INHERIT = 2 }; /* libjail's jailsys */
 enum { VJ_SYSV_MSG, VJ_SYSV_SEM, VJ_SYSV_SHM, VJ_SYSV_N };
 #define VJ_CAP(c) (UINT64_C(1) << (c))
@@ -628,7 +628,7 @@ int vj_policy_devices_attach(const struct vj_policy *p, int cgroup_fd, vj_error_
 bool vj_devfs_ruleset_known(int ruleset);
 
 /* ===================================================================== */
-/* jls output (jls_emit.c jls_format.c): formatting for jls(8)           */
+/* jls output (jls_emit.c jls_format.c jls_live.c): jls(8)               */
 /* ===================================================================== */
 
 /* A small libxo-compatible emitter (no libxo dependency): TEXT output is
@@ -691,6 +691,29 @@ void vj_jls_print(const struct vj_jls *q, struct vj_xo *xo, const struct vj_jail
  * lists joined with ','); NULL when the jail has no value for it. */
 char *vj_jls_value(const struct vj_jail *j, const char *name, const struct vj_jail *all,
                    size_t nall);
+
+/*
+ * Live figures jls shows beside the registry's record: a jail's rctl usage
+ * (`jls -v`, JSON/XML, usage.RESOURCE columns) and, for a VNET jail, the
+ * interfaces and addresses of its network namespace.  Each function
+ * returns 1 with the data, 0 when the jail has none to show (no cgroup,
+ * not VNET, namespace gone, no permission: left out without a message),
+ * or -1 with err (jls prints it as a warning and goes on).  usage gets
+ * VJ_RR_N entries; links are released with vj_nl_links_free.  The live
+ * source reads the jail's cgroup (vj_rctl_usage, VJ_RCTL_NOSAMPLE) and
+ * lists the links of /proc/SUP_PID/ns/net (one vj_nl_links call);
+ * unit tests plug in fakes.  Fetched at most once per jail and print.
+ */
+struct vj_nl_link;
+struct vj_jls_source {
+    int (*usage)(const struct vj_jail *j, int64_t *usage, void *arg, vj_error_t *err);
+    int (*links)(const struct vj_jail *j, struct vj_nl_link **out, size_t *n, void *arg,
+                 vj_error_t *err);
+    void *arg;
+};
+extern const struct vj_jls_source vj_jls_live_source;
+/* The source of a query (default: vj_jls_live_source); src is copied. */
+void vj_jls_set_source(struct vj_jls *q, const struct vj_jls_source *src);
 
 /* ===================================================================== */
 /* network (nl_*.c): rtnetlink on libmnl                                 */
@@ -1027,8 +1050,10 @@ void vj_rctl_conf_forget(const char *jail);
  * error names the interface: `vnet.interface: em9: move to namespace: No
  * such device`.  return moves those of names still in netns_fd back to
  * the caller's namespace (call it from the host), last first; interfaces
- * already back or gone are fine (idempotent).  Interfaces are matched by
- * name: one renamed inside the jail is not found.
+ * already back or gone are fine (idempotent).  One whose name the host
+ * has taken meanwhile comes back as "vjr<ifindex>" (error says so, -1).
+ * Interfaces are matched by name: one renamed inside the jail is not
+ * found.
  */
 int vj_vnet_ifaces_move_in(int netns_fd, char *const *names, size_t n, vj_error_t *err);
 int vj_vnet_ifaces_return(int netns_fd, char *const *names, size_t n, vj_error_t *err);

@@ -49,6 +49,42 @@ int vj_vnet_ifaces_move_in(int netns_fd, char *const *names, size_t n, vj_error_
     return vj_error_prefix(err, "vnet.interface");
 }
 
+/* After a failed return: an interface whose name the host has taken in
+ * the meantime would be lost with the namespace (a virtual one), so it
+ * comes back as "vjr<ifindex>" and the error says so. */
+static int return_renamed(struct vj_nl *nl, char **back, size_t nback, int host,
+                          vj_error_t *err)
+{
+    struct vj_nl_link *links = NULL;
+    size_t nlinks = 0;
+    vj_error_t e = NULL;
+    if (vj_nl_links(nl, &links, &nlinks, &e) < 0) {
+        vj_error_release(&e);
+        return -1; /* keep the first error */
+    }
+    struct vj_buf msg = {0};
+    for (size_t i = 0; i < nback; i++) {
+        const struct vj_nl_link *l = vj_nl_link_find(links, nlinks, back[i]);
+        if (!l)
+            continue;
+        char tmp[16];
+        snprintf(tmp, sizeof tmp, "vjr%d", l->ifindex);
+        if (vj_nl_link_rename(nl, back[i], tmp, &e) == 0 &&
+            vj_nl_link_netns(nl, tmp, host, &e) == 0)
+            buf_printf(&msg, "%s%s: the host has an interface of that name, returned as %s",
+                       msg.len ? "; " : "", back[i], tmp);
+        vj_error_release(&e);
+    }
+    vj_nl_links_free(links, nlinks);
+    cleanup_free char *m = buf_steal(&msg);
+    if (*m && err) {
+        vj_error_release(err);
+        vj_error_make(err, 0, "%s", m);
+        (*err)->status = EEXIST;
+    }
+    return -1;
+}
+
 int vj_vnet_ifaces_return(int netns_fd, char *const *names, size_t n, vj_error_t *err)
 {
     if (n == 0)
@@ -69,14 +105,14 @@ int vj_vnet_ifaces_return(int netns_fd, char *const *names, size_t n, vj_error_t
             back[nback++] = names[i];
     }
     int r = 0;
-    if (nback) {
-        cleanup_close int host = vj_nl_self_netns(err);
-        if (host < 0)
-            r = -1;
-        else
-            r = move_links(nl, back, nback, host, err);
-    }
+    cleanup_close int host = -1;
+    if (nback && (host = vj_nl_self_netns(err)) < 0)
+        r = -1;
+    else if (nback)
+        r = move_links(nl, back, nback, host, err);
     vj_nl_links_free(links, nlinks);
+    if (r < 0 && host >= 0)
+        r = return_renamed(nl, back, nback, host, err);
     return r < 0 ? vj_error_prefix(err, "vnet.interface") : 0;
 }
 

@@ -253,7 +253,9 @@ int vj_vnet_nft_add(const struct vj_vnet_state *st, vj_error_t *err)
 
 int vj_vnet_nft_remove(const struct vj_vnet_state *st, vj_error_t *err)
 {
-    if (!st->bridge)
+    /* The state is recorded before any rule is added: without NAT and
+     * forwards this jail never had one. */
+    if (!st->bridge || (!st->nat && !st->nfwds))
         return 0;
     cleanup_free char *list = NULL;
     vj_error_t e = NULL;

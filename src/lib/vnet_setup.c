@@ -137,8 +137,17 @@ int vj_vnet_setup(const struct vj_cjail *j, int jid, int netns_fd, struct vj_vne
     int r = vj_nl_open(-1, &nl, err);
     if (r == 0 && (r = bridge_ensure(nl, st, err)) == 0 && st->bridge_created && st->path)
         r = vj_vnet_state_save(st, st->path, err);
-    if (r == 0)
-        r = host_side(nl, st, netns_fd, err);
+    if (r == 0 && (r = host_side(nl, st, netns_fd, err)) < 0 && err && *err &&
+        (*err)->status == EEXIST) {
+        /* The kernel does not say which end exists: name it. */
+        vj_error_t e = NULL;
+        if (vj_nl_ifindex(nl, st->host_if, &e) <= 0) {
+            vj_error_release(err);
+            vj_error_make(err, EEXIST, "%s: the jail has an interface of that name already",
+                          st->jail_if);
+        }
+        vj_error_release(&e);
+    }
     if (r == 0)
         r = jail_side(netns_fd, st, err);
     if (r == 0)

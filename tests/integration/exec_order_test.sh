@@ -205,9 +205,31 @@ users_body()
 }
 users_cleanup() { vj_cleanup; }
 
+atf_test_case jail_user_policy cleanup
+jail_user_policy_head()
+{
+    atf_set descr "exec.jail_user: the policy is applied as root, then the user is changed" \
+        "(no no_new_privs fallback, so setuid programs keep working)"
+}
+jail_user_policy_body()
+{
+    vj_require_root
+    vj_mkroot root
+    local n
+    n=$(vj_name)
+    atf_check -o ignore "$(vj_bin jail)" -c name="$n" path="$PWD/root" persist mount.procfs \
+        exec.jail_user=vjuser exec.clean exec.consolelog="$PWD/console" \
+        exec.start='id -un; pwd; grep -E "^(NoNewPrivs|Seccomp|CapEff):" /proc/self/status'
+    atf_check -o inline:"vjuser\n/home/vjuser\nCapEff:\t0000000000000000\nNoNewPrivs:\t0\nSeccomp:\t2\n" \
+        cat console
+    atf_check "$(vj_bin jail)" -r "$n"
+}
+jail_user_policy_cleanup() { vj_cleanup; }
+
 atf_init_test_cases()
 {
     atf_add_test_case users
+    atf_add_test_case jail_user_policy
     atf_add_test_case order
     atf_add_test_case order_verbose
     atf_add_test_case rollback

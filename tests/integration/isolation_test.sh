@@ -241,17 +241,63 @@ proc_root_body()
 }
 proc_root_cleanup() { vj_cleanup; }
 
+atf_test_case supervisor cleanup
+supervisor_head() { atf_set descr "pid 1 (vjail's supervisor) shows nothing of the host and cannot be stopped from inside"; }
+supervisor_body()
+{
+    setup
+    mkjail j
+    local n
+    n=$(vj_name j)
+    # its command line is not jail(8)'s (which names host paths)
+    atf_check -o inline:"vjail-sup: $n" "$(vj_bin jexec)" "$n" sh -c "tr -d '\\0' </proc/1/cmdline"
+    # non-dumpable and outside the jail's reach: no environment, memory,
+    # descriptors, root or cwd (the supervisor keeps fds of the host's
+    # namespaces)
+    for f in environ mem auxv; do
+        atf_check -s not-exit:0 -o empty -e ignore "$(vj_bin jexec)" "$n" dd if=/proc/1/$f bs=1 count=1
+    done
+    # (jailed root may list the descriptor numbers, not what they are)
+    atf_check -s exit:1 -o empty -e ignore "$(vj_bin jexec)" "$n" sh -c \
+        'for f in /proc/1/fd/*; do readlink "$f" && exit 0; ls "$f/" && exit 0; done; exit 1'
+    atf_check -s ignore -o empty -e ignore "$(vj_bin jexec)" "$n" ls /proc/1/map_files/
+    atf_check -s not-exit:0 -e ignore "$(vj_bin jexec)" "$n" readlink /proc/1/root
+    atf_check -s not-exit:0 -e ignore "$(vj_bin jexec)" "$n" readlink /proc/1/ns/mnt
+    # its mount table is the jail's (the host's has /sys/fs/cgroup)
+    atf_check -o not-match:" /sys/fs" "$(vj_bin jexec)" "$n" cat /proc/1/mountinfo
+    # signals from jailed root do not stop it, the jail stays
+    "$(vj_bin jexec)" "$n" kill -TERM 1 2>/dev/null
+    "$(vj_bin jexec)" "$n" kill -KILL 1 2>/dev/null
+    "$(vj_bin jexec)" "$n" kill -INT 1 2>/dev/null
+    sleep 0.3
+    atf_check -o inline:"$n\n" "$(vj_bin jls)" -j "$n" name
+    atf_check -o inline:"ok\n" "$(vj_bin jexec)" "$n" echo ok
+}
+supervisor_cleanup() { vj_cleanup; }
+
 atf_test_case host_mounts cleanup
 host_mounts_head() { atf_set descr "the host's mount table is not visible (FreeBSD enforce_statfs hides it)"; }
 host_mounts_body()
 {
     setup
     mkjail j
-    # every process, including pid 1 (vjail's supervisor), shows only the
-    # jail's mounts; the jail's root path is a host path
-    atf_check -o not-match:"$PWD/root" "$(vj_bin jexec)" "$(vj_name j)" \
-        sh -c 'cat /proc/*/mountinfo /proc/*/mounts 2>/dev/null'
-    atf_check -o not-match:"$PWD/root" "$(vj_bin jexec)" "$(vj_name j)" cat /proc/self/mountinfo
+    # Every process, including pid 1 (vjail's supervisor), shows only the
+    # jail's mounts, at their paths inside the jail.  Linux's mountinfo
+    # gives, as field 4, the root of each mount inside its file system:
+    # for the jail's root (a directory of a host file system) that is its
+    # path there, the one thing the kernel shows that vjail cannot hide
+    # (FreeBSD shows the file system's mntfromname likewise); documented
+    # in jail(8), SECURITY.  Nothing else may name a host path.
+    "$(vj_bin jexec)" "$(vj_name j)" sh -c 'cat /proc/*/mountinfo' >mi 2>/dev/null ||
+        atf_fail "cannot read mountinfo in the jail"
+    [ -s mi ] || atf_fail "no mountinfo read in the jail"
+    # mount points: only the jail's root and what vjail mounted in it
+    atf_check -o empty -x "awk '{print \$5}' mi | sort -u | grep -Ev '^/((dev|proc|run/vjail)(/.*)?)?\$' || true"
+    # the root line is the only one naming the jail's host path
+    atf_check -o empty -x "awk '\$5 != \"/\"' mi | grep -F '$PWD' || true"
+    atf_check -o inline:"$PWD/root\n" -x "awk '\$5 == \"/\" {print \$4}' mi | sort -u"
+    atf_check -o not-match:"$PWD" "$(vj_bin jexec)" "$(vj_name j)" \
+        sh -c 'cat /proc/*/mounts 2>/dev/null'
 }
 host_mounts_cleanup() { vj_cleanup; }
 
@@ -449,6 +495,11 @@ devices_body()
     atf_check -s not-exit:0 -e ignore "$(vj_bin jexec)" "$(vj_name j)" head -c1 /vjt_kmsg
     # devfs's own nodes work
     atf_check -o inline:"1\n" "$(vj_bin jexec)" "$(vj_name j)" sh -c 'head -c1 /dev/zero | wc -c'
+    # a jail on the host's root sees the host's /dev, but cannot open its disks
+    atf_check -o ignore "$(vj_bin jail)" -c name="$(vj_name h)" path=/ persist
+    atf_check -s not-exit:0 -e ignore "$(vj_bin jexec)" "$(vj_name h)" \
+        dd if="$disk" of=/dev/null bs=512 count=1
+    atf_check -o inline:"1\n" "$(vj_bin jexec)" "$(vj_name h)" sh -c 'head -c1 /dev/zero | wc -c'
 }
 devices_cleanup() { vj_cleanup; }
 
@@ -457,8 +508,20 @@ warnings_head() { atf_set descr "allow.* without a Linux meaning are warned abou
 warnings_body()
 {
     setup
-    atf_check -o ignore -e match:"allow.nfsd: has no meaning on Linux" \
-        "$(vj_bin jail)" -c name="$(vj_name)" path="$PWD/root" persist allow.nfsd
+    local n
+    n=$(vj_name)
+    atf_check -o ignore -e save:err "$(vj_bin jail)" -c name="$n" path="$PWD/root" persist \
+        allow.nfsd exec.fib=1 allow.mount.zfs
+    # once each: the policy's own text, and the generic one for parameters
+    # the policy does not speak about (exec.fib)
+    atf_check -o inline:"1\n" grep -c "^jail: $n: allow.nfsd: has no meaning on Linux" err
+    atf_check -o inline:"1\n" grep -c "^jail: $n: exec.fib: has no meaning on Linux; ignored" err
+    atf_check -o inline:"1\n" grep -c "allow.mount.zfs" err
+    # not on jexec; again on jail -m
+    atf_check -o inline:"ok\n" -e empty "$(vj_bin jexec)" "$n" echo ok
+    atf_check -o ignore -e match:"^jail: $n: allow.vmm: has no meaning on Linux" \
+        "$(vj_bin jail)" -m name="$n" allow.vmm
+    atf_check "$(vj_bin jail)" -r "$n"
 }
 warnings_cleanup() { vj_cleanup; }
 
@@ -477,6 +540,7 @@ atf_init_test_cases()
     atf_add_test_case mknod
     atf_add_test_case chroot_escape
     atf_add_test_case proc_root
+    atf_add_test_case supervisor
     atf_add_test_case host_mounts
     atf_add_test_case open_by_handle
     atf_add_test_case clock

@@ -291,8 +291,41 @@ CONF
 }
 stop_timeout_cleanup() { vj_cleanup; }
 
+atf_test_case nonroot cleanup
+nonroot_head()
+{
+    atf_set descr "jls works for any user, without writing anything; jexec needs root"
+}
+nonroot_body()
+{
+    vj_require_root
+    command -v setpriv >/dev/null 2>&1 || atf_skip "setpriv is needed"
+    local uid n jid
+    uid=$(awk -F: '$1 == "nobody" { print $3 }' /etc/passwd)
+    [ -n "$uid" ] || atf_skip "the host has no user nobody"
+    vj_mkroot root
+    n=$(vj_name)
+    jid=$("$(vj_bin jail)" -i -c name="$n" path="$PWD/root" persist host.hostname=vjt.nonroot)
+    local user="setpriv --reuid=$uid --regid=$uid --clear-groups --"
+    atf_check -o inline:"$jid $n vjt.nonroot\n" $user "$(vj_bin jls)" -j "$n" jid name host.hostname
+    atf_check -o match:"^ *$jid .*vjt.nonroot" $user "$(vj_bin jls)"
+    atf_check -s exit:1 -e inline:"jls: jail \"vjt_no_such\" not found\n" \
+        $user "$(vj_bin jls)" -j vjt_no_such
+    atf_check -s exit:1 -e inline:"jexec: jail_attach($jid): Operation not permitted\n" \
+        $user "$(vj_bin jexec)" "$n" true
+    # a non-root jail(8) changes nothing either
+    atf_check -s exit:1 -e inline:"jail: $n: jail_remove: Operation not permitted\n" \
+        $user "$(vj_bin jail)" -r "$n"
+    atf_check -s exit:1 -e inline:"jail: jail_set: Operation not permitted\n" \
+        $user "$(vj_bin jail)" -c name=vjt_nonroot_x path="$PWD/root" persist
+    atf_check -o inline:"$n\n" "$(vj_bin jls)" -j "$n" name
+    atf_check "$(vj_bin jail)" -r "$n"
+}
+nonroot_cleanup() { vj_cleanup; }
+
 atf_init_test_cases()
 {
+    atf_add_test_case nonroot
     atf_add_test_case stop_timeout
     atf_add_test_case persist
     atf_add_test_case command

@@ -182,7 +182,7 @@ interfaces_head() { atf_set descr "vnet.interface moves in, back, idempotently, 
 interfaces_body()
 {
     vn_init
-    local j hn
+    local j hn idx
     j=$(vn_ns j)
     hn=$(vn_name "$H")
     ip -n "$hn" link add vjtva type veth peer name vjtvb || atf_fail "veth"
@@ -197,6 +197,16 @@ interfaces_body()
     atf_check -o empty -e empty ./d return "$j" vjtvb vjtd0
     # the addresses given in the jail went with it (FreeBSD does the same)
     ip -n "$hn" -br addr | grep -q 192.0.2.9 && atf_fail "address survived the return"
+    # the host has taken the name meanwhile: it comes back renamed
+    atf_check ./d movein "$j" vjtvb
+    ip -n "$hn" link add vjtvb type veth peer name vjtvc || atf_fail "veth"
+    idx=$(./nsx "$j" cat /sys/class/net/vjtvb/ifindex)
+    atf_check -s exit:1 -o empty \
+        -e inline:"vnet_lib_drv: vnet.interface: vjtvb: the host has an interface of that name, returned as vjr$idx\n" \
+        ./d return "$j" vjtvb
+    atf_check -o match:"^vjr$idx" ip -n "$hn" -br link
+    ip -n "$hn" link del vjtvb
+    ip -n "$hn" link set "vjr$idx" name vjtvb
     # a missing interface: the error names it, and nothing stays moved
     atf_check -s exit:1 -o empty \
         -e inline:"vnet_lib_drv: vnet.interface: vjtnone: move to namespace: No such device\n" \
@@ -357,11 +367,13 @@ traffic_body()
     atf_check -o inline:"1\n" ./nsx "$H" cat /proc/sys/net/ipv4/conf/vjtbr0/route_localnet
     # route_localnet does not open H's localhost to the jails
     # (db sends to 127.0.0.5 through the gateway once its own 127/8 is
-    # no longer local)
+    # no longer local; route_localnet lets its kernel send such packets,
+    # as raw sockets would)
     ./nsx "$H" busybox nc -ll -p 9999 -e /bin/echo leak &
     echo $! >> pids
     ./nsx "$J2" ip route del local 127.0.0.0/8 dev lo table local
     ./nsx "$J2" ip route add 127.0.0.0/8 via 10.77.0.1
+    ./nsx "$J2" sysctl -q -w net.ipv4.conf.eth0.route_localnet=1
     atf_check -o not-match:leak -e ignore -s ignore ./nsx "$J2" busybox nc -w 2 127.0.0.5 9999
     # teardown: web first (the bridge stays for db), then db
     atf_check -o empty -e empty ./d teardown run/web.st
@@ -461,6 +473,13 @@ crash_body()
     atf_check -o inline:"lo\n" sh -c "ip -n $(vn_name "$j") -br link | awk '{print \$1}'"
     vn_same_as_before
     ip -n "$hn" link del vjtnb0
+    # the jail has an eth0 already: named, nothing left
+    vn_snapshot before
+    ./nsx "$j" ip link add eth0 type veth peer name vjtpeer
+    atf_check -s exit:1 -o empty -e inline:"vnet_lib_drv: k: vnet: eth0: the jail has an interface of that name already: File exists\n" \
+        ./d setup run/k.st "$j" 9303 name=k vnet.bridge=vjtbr0 vnet.addr=10.77.0.2/24
+    vn_same_as_before
+    ./nsx "$j" ip link del eth0
     # a bad parameter: nothing is made, the message names it
     atf_check -s exit:1 -o empty \
         -e inline:"vnet_lib_drv: k: vnet.forward: \"tcp/x\": expected [tcp/|udp/]HOSTPORT[:JAILPORT]\n" \
@@ -468,6 +487,45 @@ crash_body()
         vnet.forward=tcp/x
 }
 crash_cleanup() { vn_cleanup; }
+
+atf_test_case concurrent cleanup
+concurrent_head() { atf_set descr "20 jails set up and torn down at the same time on one bridge"; }
+concurrent_body()
+{
+    vn_init
+    local i j hn
+    hn=$(vn_name "$H")
+    for i in $(seq 20); do
+        vn_ns "c$i" > /dev/null
+    done
+    for i in $(seq 20); do
+        ./d setup "run/c$i.st" "/run/netns/$(vj_name "c$i")" $((9400 + i)) name="c$i" \
+            vnet.bridge=vjtbr0 vnet.bridge.addr=10.79.0.1/24 vnet.addr="10.79.0.$((10 + i))/24" \
+            vnet.nat vnet.forward="$((8000 + i)):80" > "out.$i" 2>&1 &
+    done
+    wait
+    for i in $(seq 20); do
+        [ -s "out.$i" ] && atf_fail "setup c$i: $(cat "out.$i")"
+    done
+    atf_check -o inline:"20\n" sh -c "ip -n $hn -br link | grep -c '^vj94'"
+    atf_check -o ignore ./nsx "/run/netns/$(vj_name c1)" busybox ping -c 1 -W 2 10.79.0.30
+    # half of them go, the others stay reachable
+    for i in $(seq 10); do
+        ./d teardown "run/c$i.st" > "out.$i" 2>&1 &
+    done
+    wait
+    atf_check -o ignore ./nsx "/run/netns/$(vj_name c11)" busybox ping -c 1 -W 2 10.79.0.30
+    atf_check -o inline:"10\n" sh -c "ip netns exec $hn nft list table inet vjail | grep -c 'saddr 10.79.0.[0-9]* oifname'"
+    for i in $(seq 11 20); do
+        ./d teardown "run/c$i.st" > "out.$i" 2>&1 &
+    done
+    wait
+    for i in $(seq 20); do
+        [ -s "out.$i" ] && atf_fail "teardown c$i: $(cat "out.$i")"
+    done
+    vn_same_as_before
+}
+concurrent_cleanup() { vn_cleanup; }
 
 atf_init_test_cases()
 {
@@ -478,4 +536,5 @@ atf_init_test_cases()
     atf_add_test_case rules_per_jail
     atf_add_test_case user_bridge
     atf_add_test_case crash
+    atf_add_test_case concurrent
 }

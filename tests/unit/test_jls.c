@@ -10,7 +10,11 @@
 
 #include "vjail.h"
 
+#include <errno.h>
+#include <net/if.h>
+#include <net/if_arp.h>
 #include <string.h>
+#include <sys/socket.h>
 
 /* ---- hand-built jails ---- */
 
@@ -68,7 +72,97 @@ static struct vj_jail mk_jail(int jid, const char *name, const char *host, const
     return j;
 }
 
-/* Run jls formatting over jails and return what it printed. */
+/* ---- fake live figures (rctl usage, a VNET jail's interfaces) ---- */
+
+struct fake_addr {
+    const char *addr; /* "192.0.2.5/24" */
+    unsigned char scope;
+};
+struct fake_if {
+    const char *name;
+    unsigned flags;          /* IFF_* */
+    bool ether;
+    unsigned char mac[6];
+    struct fake_addr addrs[4];
+};
+struct fake_live {
+    int jid;
+    int usage_rc, links_rc;  /* what the source returns: 1, 0 or -1 */
+    int64_t usage[VJ_RR_N];
+    const struct fake_if *ifs;
+    size_t nifs;
+};
+static const struct fake_live *fakes;
+static size_t nfakes;
+static int usage_calls, links_calls;
+
+static const struct fake_live *fake_find(int jid)
+{
+    for (size_t i = 0; i < nfakes; i++)
+        if (fakes[i].jid == jid)
+            return &fakes[i];
+    return NULL;
+}
+
+static int fake_usage(const struct vj_jail *j, int64_t *usage, void *arg, vj_error_t *err)
+{
+    usage_calls++;
+    const struct fake_live *f = fake_find(j->jid);
+    if (!f || f->usage_rc == 0)
+        return 0;
+    if (f->usage_rc < 0)
+        return vj_error_make(err, EIO, "rctl: usage: fake failure");
+    memcpy(usage, f->usage, sizeof f->usage);
+    return 1;
+}
+
+static int fake_links(const struct vj_jail *j, struct vj_nl_link **out, size_t *n, void *arg,
+                      vj_error_t *err)
+{
+    links_calls++;
+    const struct fake_live *f = fake_find(j->jid);
+    if (!f || f->links_rc == 0)
+        return 0;
+    if (f->links_rc < 0)
+        return vj_error_make(err, EPERM, "netlink: fake failure");
+    struct vj_nl_link *l = xcalloc(f->nifs + 1, sizeof *l);
+    for (size_t i = 0; i < f->nifs; i++) {
+        const struct fake_if *fi = &f->ifs[i];
+        l[i].ifindex = (int)i + 1;
+        snprintf(l[i].name, sizeof l[i].name, "%s", fi->name);
+        l[i].flags = fi->flags;
+        l[i].mtu = fi->flags & IFF_LOOPBACK ? 65536 : 1500;
+        l[i].type = fi->ether ? ARPHRD_ETHER : ARPHRD_LOOPBACK;
+        l[i].maclen = 6;
+        memcpy(l[i].mac, fi->mac, 6);
+        size_t na = 0;
+        while (na < 4 && fi->addrs[na].addr)
+            na++;
+        l[i].addrs = xcalloc(na + 1, sizeof *l[i].addrs);
+        for (size_t k = 0; k < na; k++) {
+            vj_error_t e = NULL;
+            if (vj_nl_prefix_parse(fi->addrs[k].addr, AF_UNSPEC, &l[i].addrs[k].p, &e) < 0)
+                fail_msg("%s", e->msg);
+            l[i].addrs[k].scope = fi->addrs[k].scope;
+        }
+        l[i].naddrs = na;
+    }
+    *out = l;
+    *n = f->nifs;
+    return 1;
+}
+
+static const struct vj_jls_source fake_source = {fake_usage, fake_links, NULL};
+
+static void set_fakes(const struct fake_live *f, size_t n)
+{
+    fakes = f;
+    nfakes = n;
+    usage_calls = links_calls = 0;
+}
+
+/* Run jls formatting over jails and return what it printed.  Live
+ * figures come from the fakes (none unless a test sets them). */
 static char *render(unsigned pflags, const char *const *names, enum vj_xo_style style,
                     unsigned xoflags, const struct vj_jail *jails, size_t n)
 {
@@ -80,6 +174,7 @@ static char *render(unsigned pflags, const char *const *names, enum vj_xo_style 
     int r = vj_jls_new(pflags, (char *const *)names, nnames, &q, &err);
     if (r < 0)
         fail_msg("vj_jls_new: %s", err->msg);
+    vj_jls_set_source(q, &fake_source);
     char *out = NULL;
     size_t len = 0;
     FILE *f = open_memstream(&out, &len);
@@ -532,6 +627,296 @@ static void test_children_cur(void **state)
         free_params(js[i].params);
 }
 
+/* ---- live figures: VNET interfaces and rctl usage (fake source) ---- */
+
+static const struct pspec vnet_params[] = {
+    {"vnet", {NULL}, false},
+    {"persist", {NULL}, false},
+    {NULL, {NULL}, false},
+};
+
+static const struct fake_if vn_ifs[] = {
+    {"lo", IFF_LOOPBACK | IFF_UP, false, {0}, {{"127.0.0.1/8", 254}, {"::1/128", 254}}},
+    {"eth0", IFF_UP, true, {0x02, 0, 0x5e, 0, 0, 7},
+     {{"192.0.2.7/24", 0}, {"fe80::7/64", 253}, {"2001:db8::7/64", 0}}},
+    /* down; the same address again is listed once among the jail's */
+    {"eth1", 0, true, {0x02, 0, 0x5e, 0, 1, 7}, {{"198.51.100.7/24", 0}, {"192.0.2.7/32", 0}}},
+};
+static const struct fake_if v6_ifs[] = {
+    {"lo", IFF_LOOPBACK | IFF_UP, false, {0}, {{"127.0.0.1/8", 254}}},
+    {"eth0", IFF_UP, true, {0x02, 0, 0, 0, 0, 8}, {{"fe80::8/64", 253}, {"2001:db8::8/64", 0}}},
+};
+static const struct fake_if lo_ifs[] = {
+    {"lo", IFF_LOOPBACK | IFF_UP, false, {0}, {{"127.0.0.1/8", 254}, {"::1/128", 254}}},
+};
+
+static struct fake_live mk_live(int jid, const struct fake_if *ifs, size_t nifs)
+{
+    struct fake_live f = {jid, 1, ifs ? 1 : 0, {0}, ifs, nifs};
+    for (int i = 0; i < VJ_RR_N; i++)
+        f.usage[i] = 0;
+    f.usage[VJ_RR_CPUTIME] = 12;
+    f.usage[VJ_RR_DATASIZE] = 1064960;
+    f.usage[VJ_RR_MEMORYUSE] = 123456789;
+    f.usage[VJ_RR_MAXPROC] = 3;
+    f.usage[VJ_RR_OPENFILES] = 14;
+    f.usage[VJ_RR_VMEMORYUSE] = 9999999999LL;
+    f.usage[VJ_RR_WALLCLOCK] = 3600;
+    f.usage[VJ_RR_PCPU] = 5;
+    return f;
+}
+
+#define USAGE_TEXT                                                                      \
+    "        rctl usage: cputime=12 datasize=1064960 stacksize=0 coredumpsize=0\n"        \
+    "                    memoryuse=123456789 memorylocked=0 maxproc=3 openfiles=14\n"     \
+    "                    vmemoryuse=9999999999 pseudoterminals=0 swapuse=0 nthr=0\n"      \
+    "                    msgqqueued=0 msgqsize=0 nmsgq=0 nsem=0 nsemop=0 nshm=0\n"        \
+    "                    shmsize=0 wallclock=3600 pcpu=5 readbps=0 writebps=0\n"          \
+    "                    readiops=0 writeiops=0\n"
+
+#define USAGE_JSON                                                                      \
+    "\"usage\": {\"cputime\":12,\"datasize\":1064960,\"stacksize\":0,\"coredumpsize\":0," \
+    "\"memoryuse\":123456789,\"memorylocked\":0,\"maxproc\":3,\"openfiles\":14,"          \
+    "\"vmemoryuse\":9999999999,\"pseudoterminals\":0,\"swapuse\":0,\"nthr\":0,"           \
+    "\"msgqqueued\":0,\"msgqsize\":0,\"nmsgq\":0,\"nsem\":0,\"nsemop\":0,\"nshm\":0,"     \
+    "\"shmsize\":0,\"wallclock\":3600,\"pcpu\":5,\"readbps\":0,\"writebps\":0,"           \
+    "\"readiops\":0,\"writeiops\":0}"
+
+static void test_vnet_default(void **state)
+{
+    struct fake_live f[3] = {mk_live(7, vn_ifs, 3), mk_live(8, v6_ifs, 2),
+                             mk_live(9, lo_ifs, 1)};
+    set_fakes(f, 3);
+    struct vj_jail js[4] = {
+        mk_jail(7, "vn", "vn.example.org", "/j/vn", vnet_params),
+        mk_jail(8, "v6", "", "/j/v6", vnet_params),
+        mk_jail(9, "lo", "", "/j/lo", vnet_params),
+        mk_jail(10, "www", "www.example.org", "/var/jail/www", www_params),
+    };
+    char *out = render(0, NULL, VJ_XO_TEXT, 0, js, 4);
+    /* first IPv4 of a non-loopback interface, else the first IPv6 (not
+     * link-local); loopback alone shows nothing; plain jails as before */
+    assert_string_equal(out, "   JID  IP Address      Hostname                      Path\n"
+                             "     7  192.0.2.7       vn.example.org                /j/vn\n"
+                             "     8  2001:db8::8                                   /j/v6\n"
+                             "     9                                                /j/lo\n"
+                             "    10  192.0.2.10      www.example.org               /var/jail/www\n");
+    free(out);
+    /* one listing per jail; the text table never reads usage */
+    assert_int_equal(links_calls, 4);
+    assert_int_equal(usage_calls, 0);
+    set_fakes(NULL, 0);
+    for (int i = 0; i < 4; i++)
+        free_params(js[i].params);
+}
+
+static void test_vnet_verbose(void **state)
+{
+    struct fake_live f[1] = {mk_live(7, vn_ifs, 3)};
+    set_fakes(f, 1);
+    struct vj_jail j = mk_jail(7, "vn", "vn.example.org", "/j/vn", vnet_params);
+    char *out = render(VJ_JLS_VERBOSE, NULL, VJ_XO_TEXT, 0, &j, 1);
+    assert_string_equal(out,
+                        "   JID  Hostname                      Path\n"
+                        "        Name                          State\n"
+                        "        CPUSetID\n"
+                        "        IP Address(es)\n"
+                        "     7  vn.example.org                /j/vn\n"
+                        "        vn                            ACTIVE\n"
+                        "        0\n"
+                        "        192.0.2.7\n"
+                        "        198.51.100.7\n"
+                        "        2001:db8::7\n"
+                        "        lo: inet 127.0.0.1/8 inet6 ::1/128\n"
+                        "        eth0: ether 02:00:5e:00:00:07 inet 192.0.2.7/24 "
+                        "inet6 fe80::7/64 inet6 2001:db8::7/64\n"
+                        "        eth1: ether 02:00:5e:00:01:07 inet 198.51.100.7/24 "
+                        "inet 192.0.2.7/32\n" USAGE_TEXT);
+    free(out);
+    assert_int_equal(links_calls, 1);
+    assert_int_equal(usage_calls, 1);
+    /* every usage line fits in 80 columns */
+    out = render(VJ_JLS_VERBOSE, NULL, VJ_XO_TEXT, 0, &j, 1);
+    for (char *l = strstr(out, "rctl usage:"); l && *l;) {
+        size_t n = strcspn(l, "\n");
+        assert_true(n < 80);
+        l += n + (l[n] != 0);
+    }
+    free(out);
+    set_fakes(NULL, 0);
+    free_params(j.params);
+}
+
+static void test_verbose_no_live(void **state)
+{
+    /* no cgroup and not VNET: exactly FreeBSD's lines */
+    static struct fake_live f[1];
+    f[0] = mk_live(3, NULL, 0);
+    f[0].usage_rc = 0;
+    set_fakes(f, 1);
+    struct vj_jail j = mk_jail(3, "www", "www.example.org", "/var/jail/www", www_params);
+    char *out = render(VJ_JLS_VERBOSE, NULL, VJ_XO_TEXT, 0, &j, 1);
+    assert_string_equal(out, "   JID  Hostname                      Path\n"
+                             "        Name                          State\n"
+                             "        CPUSetID\n"
+                             "        IP Address(es)\n"
+                             "     3  www.example.org               /var/jail/www\n"
+                             "        www                           ACTIVE\n"
+                             "        0\n"
+                             "        192.0.2.10\n"
+                             "        192.0.2.11\n"
+                             "        2001:db8::10\n");
+    free(out);
+    /* a plain jail with usage: the usage lines only */
+    f[0].usage_rc = 1;
+    out = render(VJ_JLS_VERBOSE, NULL, VJ_XO_TEXT, 0, &j, 1);
+    assert_non_null(strstr(out, "        2001:db8::10\n" USAGE_TEXT));
+    assert_null(strstr(out, "ether"));
+    free(out);
+    set_fakes(NULL, 0);
+    free_params(j.params);
+}
+
+static void test_vnet_json(void **state)
+{
+    struct fake_live f[2] = {mk_live(7, vn_ifs, 3), mk_live(9, lo_ifs, 1)};
+    f[1].usage_rc = 0; /* no cgroup: no "usage" */
+    set_fakes(f, 2);
+    struct vj_jail js[2] = {
+        mk_jail(7, "vn", "vn.example.org", "/j/vn", vnet_params),
+        mk_jail(9, "lo", "", "/j/lo", vnet_params),
+    };
+    char *out = render(VJ_JLS_VERBOSE, NULL, VJ_XO_JSON, 0, js, 2);
+    assert_string_equal(
+        out,
+        "{\"__version\": \"2\", \"jail-information\": {\"jail\": ["
+        "{\"jid\":7,\"hostname\":\"vn.example.org\",\"path\":\"/j/vn\",\"name\":\"vn\","
+        "\"state\":\"ACTIVE\",\"cpusetid\":0,"
+        "\"ipv4_addrs\": [\"192.0.2.7\",\"198.51.100.7\"],\"ipv6_addrs\": [\"2001:db8::7\"], "
+        "\"interfaces\": ["
+        "{\"name\":\"lo\",\"mtu\":65536,\"up\":true,\"inet\": [\"127.0.0.1/8\"],"
+        "\"inet6\": [\"::1/128\"]}, "
+        "{\"name\":\"eth0\",\"mac\":\"02:00:5e:00:00:07\",\"mtu\":1500,\"up\":true,"
+        "\"inet\": [\"192.0.2.7/24\"],\"inet6\": [\"fe80::7/64\",\"2001:db8::7/64\"]}, "
+        "{\"name\":\"eth1\",\"mac\":\"02:00:5e:00:01:07\",\"mtu\":1500,\"up\":false,"
+        "\"inet\": [\"198.51.100.7/24\",\"192.0.2.7/32\"],\"inet6\": []}], " USAGE_JSON "}, "
+        "{\"jid\":9,\"hostname\":\"\",\"path\":\"/j/lo\",\"name\":\"lo\","
+        "\"state\":\"ACTIVE\",\"cpusetid\":0,\"ipv4_addrs\": [],\"ipv6_addrs\": [], "
+        "\"interfaces\": [{\"name\":\"lo\",\"mtu\":65536,\"up\":true,"
+        "\"inet\": [\"127.0.0.1/8\"],\"inet6\": [\"::1/128\"]}]}]}}\n");
+    free(out);
+    /* the default display's JSON: FreeBSD's four keys, then the same
+     * interfaces and usage */
+    out = render(0, NULL, VJ_XO_JSON, 0, js, 1);
+    assert_non_null(strstr(out, "[{\"jid\":7,\"ipv4\":\"192.0.2.7\",\"hostname\":"
+                                "\"vn.example.org\",\"path\":\"/j/vn\", \"interfaces\": ["));
+    assert_non_null(strstr(out, "}], " USAGE_JSON "}]}}\n"));
+    free(out);
+    set_fakes(NULL, 0);
+    for (int i = 0; i < 2; i++)
+        free_params(js[i].params);
+}
+
+static void test_vnet_xml(void **state)
+{
+    static const struct fake_if ifs[] = {
+        {"eth0", IFF_UP, true, {0x02, 0, 0, 0, 0, 1}, {{"192.0.2.1/24", 0}}},
+    };
+    struct fake_live f[1] = {mk_live(5, ifs, 1)};
+    f[0].usage_rc = 0;
+    set_fakes(f, 1);
+    struct vj_jail j = mk_jail(5, "x", "", "/x", vnet_params);
+    char *out = render(0, NULL, VJ_XO_XML, 0, &j, 1);
+    assert_string_equal(out, "<jail-information version=\"2\"><jail><jid>5</jid>"
+                             "<ipv4>192.0.2.1</ipv4><hostname></hostname><path>/x</path>"
+                             "<interface><name>eth0</name><mac>02:00:00:00:00:01</mac>"
+                             "<mtu>1500</mtu><up>true</up><inet>192.0.2.1/24</inet>"
+                             "</interface></jail></jail-information>\n");
+    free(out);
+    f[0].usage_rc = 1;
+    out = render(0, NULL, VJ_XO_XML, 0, &j, 1);
+    assert_non_null(strstr(out, "</interface><usage><cputime>12</cputime><datasize>1064960"
+                                "</datasize>"));
+    assert_non_null(strstr(out, "<writeiops>0</writeiops></usage></jail>"));
+    free(out);
+    set_fakes(NULL, 0);
+    free_params(j.params);
+}
+
+static void test_usage_columns(void **state)
+{
+    struct fake_live f[1] = {mk_live(7, NULL, 0)};
+    set_fakes(f, 1);
+    struct vj_jail js[2] = {
+        mk_jail(7, "a", "", "/", NULL),
+        mk_jail(8, "b", "", "/", NULL), /* no cgroup: zeros, like rctl -u */
+    };
+    const char *names[] = {"name", "usage.memoryuse", "usage.maxproc", "usage.pcpu", NULL};
+    char *out = render(0, names, VJ_XO_TEXT, 0, js, 2);
+    assert_string_equal(out, "a 123456789 3 5\nb 0 0 0\n");
+    free(out);
+    assert_int_equal(usage_calls, 2); /* once per jail for three columns */
+    out = render(VJ_JLS_NAMEVAL, names, VJ_XO_TEXT, 0, js, 1);
+    assert_string_equal(out, "name=a usage.memoryuse=123456789 usage.maxproc=3 usage.pcpu=5\n");
+    free(out);
+    out = render(VJ_JLS_HEADER, names, VJ_XO_TEXT, 0, js, 1);
+    assert_string_equal(out, "name usage.memoryuse usage.maxproc usage.pcpu\n"
+                             "a 123456789 3 5\n");
+    free(out);
+    /* read-only: -s (jail(8) input) leaves them out */
+    out = render(VJ_JLS_NAMEVAL | VJ_JLS_QUOTED | VJ_JLS_SKIP, names, VJ_XO_TEXT, 0, js, 1);
+    assert_string_equal(out, "name=a\n");
+    free(out);
+    out = render(0, names, VJ_XO_JSON, 0, js, 1);
+    assert_string_equal(out, "{\"__version\": \"2\", \"jail-information\": {\"jail\": "
+                             "[{\"name\":\"a\",\"usage.memoryuse\":\"123456789\","
+                             "\"usage.maxproc\":\"3\",\"usage.pcpu\":\"5\"}]}}\n");
+    free(out);
+    /* not in "all", and an unknown resource is an unknown parameter */
+    const char *all[] = {"all", NULL};
+    out = render(VJ_JLS_NAMEVAL, all, VJ_XO_TEXT, 0, js, 1);
+    assert_null(strstr(out, "usage."));
+    free(out);
+    const char *bad[] = {"usage.bogus", "usage", "usage.", NULL};
+    for (int i = 0; bad[i]; i++) {
+        struct vj_jls *q = NULL;
+        vj_error_t err = NULL;
+        assert_int_equal(vj_jls_new(0, (char *const *)&bad[i], 1, &q, &err), -1);
+        char want[64];
+        snprintf(want, sizeof want, "unknown parameter: %s", bad[i]);
+        assert_string_equal(err->msg, want);
+        vj_error_release(&err);
+    }
+    set_fakes(NULL, 0);
+    free_params(js[0].params);
+    free_params(js[1].params);
+}
+
+static void test_live_failures(void **state)
+{
+    /* a source that fails: the jail is still listed, without the figures
+     * (the warning goes to stderr) */
+    struct fake_live f[1] = {mk_live(7, vn_ifs, 3)};
+    f[0].usage_rc = -1;
+    f[0].links_rc = -1;
+    set_fakes(f, 1);
+    struct vj_jail j = mk_jail(7, "vn", "h", "/j/vn", vnet_params);
+    char *out = render(VJ_JLS_VERBOSE, NULL, VJ_XO_TEXT, 0, &j, 1);
+    assert_string_equal(out, "   JID  Hostname                      Path\n"
+                             "        Name                          State\n"
+                             "        CPUSetID\n"
+                             "        IP Address(es)\n"
+                             "     7  h                             /j/vn\n"
+                             "        vn                            ACTIVE\n"
+                             "        0\n");
+    free(out);
+    /* asked once per jail even though it failed */
+    assert_int_equal(links_calls, 1);
+    assert_int_equal(usage_calls, 1);
+    set_fakes(NULL, 0);
+    free_params(j.params);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -559,6 +944,13 @@ int main(void)
         cmocka_unit_test(test_escape_functions),
         cmocka_unit_test(test_parse_args),
         cmocka_unit_test(test_children_cur),
+        cmocka_unit_test(test_vnet_default),
+        cmocka_unit_test(test_vnet_verbose),
+        cmocka_unit_test(test_verbose_no_live),
+        cmocka_unit_test(test_vnet_json),
+        cmocka_unit_test(test_vnet_xml),
+        cmocka_unit_test(test_usage_columns),
+        cmocka_unit_test(test_live_failures),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
