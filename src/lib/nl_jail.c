@@ -18,12 +18,35 @@ int vj_jail_netns_open(const char *jail, vj_error_t *err)
             return vj_error_make(err, errno, "%s", jail);
         return fd;
     }
-    /*
-     * ENGINE: look the jail up in the registry (vj_registry_find) and open
-     * the network namespace it holds (/proc/SUP_PID/ns/net of its
-     * supervisor, checked against the recorded start time).  A jail
-     * without vnet shares the host's stack: FreeBSD refuses `vnet` for it
-     * ("not a vnet jail"), `-j` then works on the host's stack.
-     */
-    return vj_error_make(err, 0, "jail \"%s\" not found", jail);
+    /* A live jail from the registry.  The pinned namespace file (kept for
+     * vnet.interface / vnet.bridge jails) is preferred; otherwise the
+     * supervisor's own, checked against its recorded start time so that
+     * a reused pid is never taken for the jail. */
+    struct vj_rec r = {0};
+    {
+        cleanup_close int lk = vj_reg_lock(err);
+        if (lk < 0)
+            return -1;
+        if (vj_reg_lookup(jail, false, &r, err) < 0)
+            return -1;
+    }
+    int fd = -1;
+    if (r.j.params && !vj_jail_is_vnet(r.j.params)) {
+        vj_error_make(err, 0, "jail \"%s\" has no vnet (it shares the host's network stack)",
+                      jail);
+    } else if (r.netns_pin && (fd = open(r.netns_pin, O_RDONLY | O_CLOEXEC)) >= 0) {
+        /* pinned */
+    } else {
+        cleanup_free char *path = xasprintf("/proc/%d/ns/net", (int)r.j.sup_pid);
+        fd = open(path, O_RDONLY | O_CLOEXEC);
+        if (fd >= 0 && (!vj_rec_alive(&r) || vj_proc_start(r.j.sup_pid) != r.sup_start)) {
+            close(fd);
+            fd = -1;
+            vj_error_make(err, 0, "jail \"%s\" not found", jail);
+        } else if (fd < 0) {
+            vj_error_make(err, errno, "jail \"%s\": %s", jail, path);
+        }
+    }
+    vj_rec_clear(&r);
+    return fd;
 }
