@@ -101,6 +101,8 @@ static void oldform_args(struct argv_list *a, int argc, char **argv)
 int main(int argc, char **argv)
 {
     vj_progname = "jail";
+    /* Resolved now: exec.* commands may run after namespace changes. */
+    vj_libexec_dir();
     struct vj_opts opts = {0};
     struct argv_list pre = {0}; /* parameters from -h -l -n -s -u -U */
     const char *cfname = CONF_FILE;

@@ -303,6 +303,9 @@ int vj_umount_target(const char *target, vj_error_t *err)
 
 void vj_rec_reap(struct vj_rec *r)
 {
+    /* Child jails go with their parent (their processes already went with
+     * its PID name space when its supervisor died). */
+    vj_reg_reap_children(r->j.jid);
     vj_supervisor_kill(r);
     if (r->cgroup) {
         /* The supervisor releasing itself leaves the jail's cgroup first. */

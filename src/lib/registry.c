@@ -615,13 +615,15 @@ static void jail_from_rec(struct vj_jail *dst, struct vj_rec *r)
     memset(&r->j, 0, sizeof r->j);
 }
 
+static int list_from_parent(struct vj_jail **out, size_t *n, bool with_dying);
+
 int vj_registry_list(struct vj_jail **out, size_t *n, bool with_dying, vj_error_t *err)
 {
     *out = NULL;
     *n = 0;
     int self_jid = 0;
     if (vj_self_jail(&self_jid, NULL, NULL) == 0 && self_jid > 0)
-        return 0; /* a jail sees no other jails (no children yet) */
+        return list_from_parent(out, n, with_dying); /* a jail sees its children only */
     struct vj_rec *l;
     size_t nl;
     if (reg_readonly()) {
@@ -647,8 +649,25 @@ int vj_registry_find(const char *name_or_jid, bool with_dying, struct vj_jail *o
                      vj_error_t *err)
 {
     int self_jid = 0;
-    if (vj_self_jail(&self_jid, NULL, NULL) == 0 && self_jid > 0)
-        return vj_error_make(err, 0, "jail \"%s\" not found", name_or_jid);
+    if (vj_self_jail(&self_jid, NULL, NULL) == 0 && self_jid > 0) {
+        /* inside a jail: among its children */
+        struct vj_jail *l = NULL;
+        size_t nl = 0;
+        list_from_parent(&l, &nl, with_dying);
+        int found = -1;
+        for (size_t i = 0; i < nl && found < 0; i++)
+            if (!strcmp(l[i].name, name_or_jid) ||
+                (all_digits(name_or_jid) && l[i].jid == atoi(name_or_jid)))
+                found = (int)i;
+        if (found >= 0) {
+            *out = l[found];
+            memset(&l[found], 0, sizeof l[found]);
+        }
+        vj_jail_list_free(l, nl);
+        if (found < 0)
+            return vj_error_make(err, 0, "jail \"%s\" not found", name_or_jid);
+        return 0;
+    }
     cleanup_close int lk = reg_readonly() ? -1 : vj_reg_lock(err);
     if (lk < 0 && !reg_readonly())
         return -1;
@@ -684,5 +703,141 @@ int vj_self_jail(int *jid, int *children_max, char **name)
         *children_max = cm;
     if (name)
         *name = xstrdup(nm);
+    return 0;
+}
+
+/* ---- nested jails ---- */
+
+int vj_reg_count_children(int parent_jid)
+{
+    struct vj_rec *l;
+    size_t n;
+    if (vj_reg_load_all(&l, &n, NULL) < 0)
+        return 0;
+    int count = 0;
+    for (size_t i = 0; i < n; i++)
+        if (l[i].j.parent == parent_jid && !l[i].j.dying && vj_rec_alive(&l[i]))
+            count++;
+    rec_list_free(l, n);
+    return count;
+}
+
+void vj_reg_reap_children(int parent_jid)
+{
+    struct vj_rec *l;
+    size_t n;
+    if (parent_jid <= 0 || vj_reg_load_all(&l, &n, NULL) < 0)
+        return;
+    for (size_t i = 0; i < n; i++)
+        if (l[i].j.parent == parent_jid)
+            vj_rec_reap(&l[i]); /* recursive: reaps its children first */
+    rec_list_free(l, n);
+}
+
+/* Is r a descendant of jid (in list l)? */
+static bool descends(const struct vj_rec *l, size_t n, const struct vj_rec *r, int jid)
+{
+    for (int depth = 0; r && depth < 64; depth++) {
+        if (r->j.parent == jid)
+            return true;
+        const struct vj_rec *up = NULL;
+        for (size_t i = 0; i < n && !up; i++)
+            if (l[i].j.jid == r->j.parent)
+                up = &l[i];
+        r = up;
+    }
+    return false;
+}
+
+/* "/a/b" relative to root "/a": "/b"; root "/": unchanged. */
+static char *path_below(const char *path, const char *root)
+{
+    size_t rl = strlen(root);
+    while (rl > 1 && root[rl - 1] == '/')
+        rl--;
+    if (!strcmp(root, "/") || !path)
+        return xstrdup(path ? path : "/");
+    if (!strncmp(path, root, rl) && (path[rl] == '/' || !path[rl]))
+        return xstrdup(path[rl] ? path + rl : "/");
+    return xstrdup("/");
+}
+
+char *vj_registry_export_children(int parent_jid, size_t *len)
+{
+    struct vj_buf b = {0};
+    struct vj_rec *l;
+    size_t n;
+    *len = 0;
+    {
+        vj_error_t err = NULL;
+        cleanup_close int lk = vj_reg_lock(&err);
+        if (lk < 0) {
+            vj_error_release(&err);
+            return buf_steal(&b);
+        }
+        if (vj_reg_load_all(&l, &n, NULL) < 0)
+            return buf_steal(&b);
+        reap_dead(l, &n);
+    }
+    const struct vj_rec *parent = NULL;
+    for (size_t i = 0; i < n; i++)
+        if (l[i].j.jid == parent_jid)
+            parent = &l[i];
+    if (parent) {
+        size_t pl = strlen(parent->j.name);
+        for (size_t i = 0; i < n; i++) {
+            struct vj_rec *r = &l[i];
+            if (!descends(l, n, r, parent_jid) || strncmp(r->j.name, parent->j.name, pl) ||
+                r->j.name[pl] != '.')
+                continue;
+            /* as the parent sees it: names and paths relative to it */
+            char *rel = xstrdup(r->j.name + pl + 1);
+            free(r->j.name);
+            r->j.name = rel;
+            char *p = path_below(r->j.path, parent->j.path ? parent->j.path : "/");
+            free(r->j.path);
+            r->j.path = p;
+            if (r->j.parent == parent_jid)
+                r->j.parent = 0;
+            if (r->j.params) {
+                vj_cjail_set(r->j.params, "name", r->j.name);
+                vj_cjail_set(r->j.params, "path", r->j.path);
+                free(r->j.params->name);
+                r->j.params->name = xstrdup(r->j.name);
+            }
+            cleanup_free char *text = rec_serialize(r);
+            buf_add(&b, text, strlen(text) + 1);
+        }
+    }
+    rec_list_free(l, n);
+    *len = b.len;
+    return buf_steal(&b);
+}
+
+/* Inside a jail: its children, from its supervisor (vj_registry_list). */
+static int list_from_parent(struct vj_jail **out, size_t *n, bool with_dying)
+{
+    char *reply = NULL;
+    size_t len = 0;
+    vj_error_t err = NULL;
+    if (access(VJ_NESTED_CTL, F_OK) < 0 || vj_nested_call("LIST", "", 0, &reply, &len, &err) < 0) {
+        vj_error_release(&err);
+        free(reply);
+        return 0;
+    }
+    for (size_t off = 0; off < len; off += strlen(reply + off) + 1) {
+        struct vj_rec r;
+        if (rec_parse(reply + off, &r) < 0) {
+            vj_rec_clear(&r);
+            continue;
+        }
+        if (with_dying || !r.j.dying) {
+            *out = xrealloc(*out, (*n + 2) * sizeof **out);
+            memset(&(*out)[*n], 0, 2 * sizeof **out);
+            jail_from_rec(&(*out)[(*n)++], &r);
+        }
+        vj_rec_clear(&r);
+    }
+    free(reply);
     return 0;
 }

@@ -98,6 +98,13 @@ int read_file(const char *path, char **out, size_t *len, vj_error_t *err);
 /* Program name used in messages ("jail", "jls", "jexec"). */
 extern const char *vj_progname;
 
+/* libexec.c: the directory of vjail's ifconfig/route helpers
+ * ($PREFIX/libexec/vjail, or BUILD/libexec in a build tree; VJAIL_LIBEXEC
+ * overrides), resolved once, before any namespace change; NULL if none.
+ * vj_libexec_path_prepend() puts it first on PATH (exec.* commands). */
+const char *vj_libexec_dir(void);
+void vj_libexec_path_prepend(void);
+
 /* ===================================================================== */
 /* parameters (params.c)                                                 */
 /* ===================================================================== */
@@ -360,6 +367,13 @@ struct vj_opts {
  */
 int vj_run(struct vj_conf *conf, struct vj_cjail **sel, size_t nsel, char **targets,
            size_t ntargets, const struct vj_opts *opts);
+/* Create a child of live jail parent_jid from name=value arguments sent
+ * by jail(8) inside it (engine_nested.c worker, host mount name space):
+ * FreeBSD's children.max (`prison limit exceeded`) and monotonicity
+ * (vj_policy_check_child), the name made "PARENT.NAME", the parent's root
+ * as path; parameters that would act on the host are refused.  Returns
+ * jail(8)'s exit status; messages go to stderr. */
+int vj_run_child(int parent_jid, char **args, size_t nargs);
 
 /* ===================================================================== */
 /* registry (registry.c): live jails under /run/vjail                    */
@@ -444,6 +458,15 @@ unsigned long long vj_proc_start(pid_t pid);
 /* The JID of the jail the caller runs in (0 = host), its children.max and
  * name, read from /run/vjail/self inside a jail. */
 int vj_self_jail(int *jid, int *children_max, char **name);
+/* Nested jails: the live descendants of a jail as registry records, each
+ * NUL-terminated, names and paths relative to the parent (for jls inside
+ * it); and the list a jail(8)/jls inside a jail gets back from them. */
+char *vj_registry_export_children(int parent_jid, size_t *len);
+/* Live children (direct) of a jail; under the lock or read-only. */
+int vj_reg_count_children(int parent_jid);
+/* Under the lock: reap every descendant of a jail being released
+ * (called by vj_rec_reap). */
+void vj_reg_reap_children(int parent_jid);
 void vj_cjail_free(struct vj_cjail *j); /* a cjail built by the registry */
 
 /* ===================================================================== */
@@ -455,6 +478,19 @@ void vj_cjail_free(struct vj_cjail *j); /* a cjail built by the registry */
  * the caller forks after this; the child then sets up its user and calls
  * vj_policy_apply() before exec. */
 int vj_jail_attach(const struct vj_jail *j, vj_error_t *err);
+
+/* Child jails created inside a jail (engine_nested.c): jail(8) in a jail
+ * with children.max > 0 asks the jail's supervisor over VJ_NESTED_CTL
+ * (inside the jail's mount name space only).  listen: supervisor, before
+ * /run/vjail is made read-only; serve: accept and fork a worker per
+ * request (it runs vj_run_child / vj_registry_export_children in the
+ * host's mount name space, host_mnt); call: the client (op "CREATE" with
+ * NUL-terminated name=value arguments, or "LIST"). */
+#define VJ_NESTED_CTL VJ_RUNDIR "/ctl"
+int vj_nested_listen(vj_error_t *err);
+void vj_nested_serve(int lfd, int jid, int host_mnt);
+int vj_nested_call(const char *op, const char *payload, size_t len, char **reply,
+                   size_t *rlen, vj_error_t *err);
 
 /* cgroup v2 (engine_cgroup.c).  Root detected by statfs magic:
  * /sys/fs/cgroup/unified on hybrid machines, else /sys/fs/cgroup. */
