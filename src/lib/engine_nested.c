@@ -23,14 +23,13 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <poll.h>
 #include <sched.h>
 #include <signal.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
-#include <sys/wait.h>
+#include <sys/time.h>
 
 #define MAX_REQUEST (1 << 20)
 
@@ -92,9 +91,10 @@ static void serve_one(int c, int jid, int host_mnt)
     /* FreeBSD: only root may create jails. */
     if (getsockopt(c, SOL_SOCKET, SO_PEERCRED, &cr, &crl) < 0 || cr.uid != 0)
         _exit(1);
-    struct pollfd p = {c, POLLIN, 0};
-    if (poll(&p, 1, 10000) <= 0)
-        _exit(1);
+    /* a client that stalls cannot keep a worker forever */
+    struct timeval tv = {10, 0};
+    setsockopt(c, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+    setsockopt(c, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
     int fds[3] = {-1, -1, -1};
     struct vj_buf b = {0};
     if (read_request(c, fds, &b) < 0)
@@ -111,6 +111,10 @@ static void serve_one(int c, int jid, int host_mnt)
             _exit(1);
     if (setns(host_mnt, CLONE_NEWNS) < 0 || chdir("/") < 0)
         _exit(1);
+    /* nothing of the environment jail(8) had when it made the parent */
+    clearenv();
+    setenv("PATH", VJ_CLEAN_PATH, 1);
+    umask(022);
     if (!strcmp(req, "CREATE")) {
         /* NUL-terminated arguments, then an empty one */
         char **args = NULL;

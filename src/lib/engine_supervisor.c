@@ -43,6 +43,7 @@
 #include <time.h>
 
 static int report_fd = -1;
+static int ctl_fd = -1; /* VJ_NESTED_CTL, with children.max > 0 */
 
 static void sup_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
 static void sup_fail(const char *fmt, ...)
@@ -94,6 +95,12 @@ static void hide_registry(const struct vj_rec *r, const struct vj_cjail *cj)
     cleanup_free char *self = xasprintf("jid=%d children.max=%lld name=%s\n", r->j.jid,
                                         vj_cjail_int(cj, "children.max", 0), r->j.name);
     write_file(VJ_RUNDIR "/self", self, strlen(self), O_WRONLY | O_CREAT | O_TRUNC, 0444, NULL);
+    if (vj_cjail_int(cj, "children.max", 0) > 0) {
+        vj_error_t err = NULL;
+        ctl_fd = vj_nested_listen(&err);
+        if (ctl_fd < 0)
+            sup_fail("%s: children.max: %s", r->j.name, err->msg);
+    }
     mount(NULL, VJ_RUNDIR, NULL, MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL);
 }
 
@@ -167,7 +174,8 @@ static bool release_if_done(int jid)
     } else if (r.j.sup_pid != me) {
         done = true; /* not ours any more */
     } else if (r.state == JS_RUNNING && !r.persist && !r.temp_persist &&
-               vj_cgroup_populated(leaf) == 0) {
+               vj_cgroup_populated(leaf) == 0 && vj_reg_count_children(jid) == 0) {
+        /* (a jail with live children stays, as on FreeBSD) */
         r.state = JS_DYING;
         r.owner = me;
         r.owner_start = vj_proc_start(me);
@@ -206,8 +214,10 @@ static void supervise(int jid, const struct sup_fds *f) __attribute__((noreturn)
 static void supervise(int jid, const struct sup_fds *f)
 {
     for (;;) {
-        struct pollfd pfd[2] = {{f->sig, POLLIN, 0}, {f->inotify, POLLIN, 0}};
-        poll(pfd, 2, 2000);
+        struct pollfd pfd[3] = {{f->sig, POLLIN, 0}, {f->inotify, POLLIN, 0}, {ctl_fd, POLLIN, 0}};
+        poll(pfd, ctl_fd >= 0 ? 3 : 2, 2000);
+        if (ctl_fd >= 0 && (pfd[2].revents & POLLIN))
+            vj_nested_serve(ctl_fd, jid, f->host_mnt);
         struct signalfd_siginfo si;
         while (read(f->sig, &si, sizeof si) == sizeof si) {
             /* Only signals from outside the jail (ssi_pid 0 here) count;
@@ -292,6 +302,11 @@ static void supervisor_main(struct vj_rec *r, const struct vj_cjail *cj, int nsf
 static void supervisor_main(struct vj_rec *r, const struct vj_cjail *cj, int nsflags,
                             const struct vj_policy *pol)
 {
+    /* Our PID as the host sees it (the caller may be in a parent jail's
+     * PID name space, where clone3 returned another number): /proc is
+     * still the host's here. */
+    pid_t hpid = host_pid();
+    ctl_fd = -1; /* a child jail's supervisor: not its parent's socket */
     prctl(PR_SET_DUMPABLE, 0);
     prctl(PR_SET_NAME, "vjail-sup");
     set_cmdline(r->j.name);
@@ -359,10 +374,10 @@ static void supervisor_main(struct vj_rec *r, const struct vj_cjail *cj, int nsf
         if (nul > 2)
             close(nul);
     }
-    int keep[] = {f.sig, f.inotify, f.cgdir, f.host_mnt, f.jail_mnt, jail_cg, report_fd};
-    keep_only_fds(keep, 7);
+    int keep[] = {f.sig, f.inotify, f.cgdir, f.host_mnt, f.jail_mnt, jail_cg, report_fd, ctl_fd};
+    keep_only_fds(keep, ctl_fd >= 0 ? 8 : 7);
     char ok[64];
-    int n = snprintf(ok, sizeof ok, "OK %d %d\n", f.jail_mnt, jail_cg);
+    int n = snprintf(ok, sizeof ok, "OK %d %d %d\n", f.jail_mnt, jail_cg, (int)hpid);
     if (write(report_fd, ok, n) < 0)
         _exit(1);
     close(report_fd);
@@ -421,11 +436,23 @@ int vj_supervisor_start(struct vj_rec *r, const struct vj_cjail *cj, vj_error_t 
         ca.flags = (unsigned)nsflags | CLONE_INTO_CGROUP;
         ca.cgroup = (unsigned)cgfd;
         ca.exit_signal = SIGCHLD;
+        int cpidfd = -1;
+        ca.flags |= CLONE_PIDFD;
+        ca.pidfd = (uint64_t)(uintptr_t)&cpidfd;
         long pid = syscall(SYS_clone3, &ca, sizeof ca);
         if (pid < 0)
             sup_fail("%s: clone: %s", r->j.name, strerror(errno));
         if (pid == 0)
             supervisor_main(r, cj, nsflags, pol);
+        /* The PID as the host sees it: clone3 answers in our PID name
+         * space, which is a parent jail's for a child jail; the pidfd's
+         * fdinfo answers in /proc's, which is the host's here. */
+        cleanup_free char *fdinfo_path = xasprintf("/proc/self/fdinfo/%d", cpidfd);
+        cleanup_free char *fdinfo = NULL;
+        char *pl = NULL;
+        if (read_file(fdinfo_path, &fdinfo, NULL, NULL) < 0 || !(pl = strstr(fdinfo, "Pid:")) ||
+            (pid = strtol(pl + 4, NULL, 10)) <= 0)
+            sup_fail("%s: supervisor pid: %s", r->j.name, fdinfo_path);
         char buf[32];
         int n = snprintf(buf, sizeof buf, "PID %ld ", pid);
         if (write(pfd[1], buf, n) < 0)
@@ -457,7 +484,14 @@ int vj_supervisor_start(struct vj_rec *r, const struct vj_cjail *cj, vj_error_t 
         r->j.sup_pid = (pid_t)spid;
         r->sup_start = vj_proc_start(r->j.sup_pid);
     }
-    if (ok && sscanf(ok, "OK %d %d", &mfd, &cfd) == 2 && r->sup_start) {
+    int hpid = 0;
+    if (ok && sscanf(ok, "OK %d %d %d", &mfd, &cfd, &hpid) == 3 && hpid > 0 &&
+        hpid != r->j.sup_pid) {
+        /* created inside a parent jail: the host's number is the one */
+        r->j.sup_pid = (pid_t)hpid;
+        r->sup_start = vj_proc_start(r->j.sup_pid);
+    }
+    if (ok && r->sup_start && mfd >= 0 && cfd >= 0) {
         r->mntns_fd = mfd;
         r->cgns_fd = cfd;
         return 0;
@@ -471,11 +505,56 @@ int vj_supervisor_start(struct vj_rec *r, const struct vj_cjail *cj, vj_error_t 
     return vj_error_make(err, 0, "%s: supervisor failed to start", r->j.name);
 }
 
+/* The PID a pidfd refers to, as /proc (the host's) numbers it. */
+static pid_t pidfd_pid(int fd)
+{
+    cleanup_free char *path = xasprintf("/proc/self/fdinfo/%d", fd);
+    cleanup_free char *info = NULL;
+    char *p;
+    if (read_file(path, &info, NULL, NULL) < 0 || !(p = strstr(info, "Pid:")))
+        return -1;
+    return (pid_t)strtol(p + 4, NULL, 10);
+}
+
+/* A pidfd for a process known by its host PID.  pidfd_open() takes a
+ * number of the caller's PID name space, which is a parent jail's in a
+ * worker creating a child jail (engine_nested.c): there the process has
+ * another number, one of those in its NSpid line.  The pidfd is checked
+ * against the host PID, so it never refers to another process. */
+static int pidfd_host(pid_t pid)
+{
+    int fd = pidfd_open(pid, 0);
+    if (fd >= 0 && pidfd_pid(fd) == pid)
+        return fd;
+    if (fd >= 0)
+        close(fd);
+    cleanup_free char *path = xasprintf("/proc/%d/status", (int)pid);
+    cleanup_free char *st = NULL;
+    char *l;
+    if (read_file(path, &st, NULL, NULL) < 0 || !(l = strstr(st, "NSpid:")))
+        return -1;
+    l += 6;
+    for (;;) {
+        char *end;
+        long n = strtol(l, &end, 10);
+        if (end == l)
+            return -1;
+        l = end;
+        if (n <= 0 || n == pid)
+            continue;
+        fd = pidfd_open((pid_t)n, 0);
+        if (fd >= 0 && pidfd_pid(fd) == pid)
+            return fd;
+        if (fd >= 0)
+            close(fd);
+    }
+}
+
 static int sup_pidfd(const struct vj_rec *r)
 {
     if (r->j.sup_pid <= 0 || !r->sup_start)
         return -1;
-    int fd = pidfd_open(r->j.sup_pid, 0);
+    int fd = pidfd_host(r->j.sup_pid);
     if (fd < 0)
         return -1;
     /* The pidfd pins the process: check it is still the one recorded. */
@@ -538,8 +617,10 @@ int vj_jail_attach(const struct vj_jail *jj, vj_error_t *err)
     struct vj_rec r;
     char num[16];
     snprintf(num, sizeof num, "%d", jj->jid);
-    /* FreeBSD: jail_attach(2) is for root only. */
-    if (geteuid() != 0)
+    /* FreeBSD: jail_attach(2) is for root only.  From inside a jail
+     * (into a child) it is not supported yet: it needs the registry. */
+    int self_jid = 0;
+    if (geteuid() != 0 || (vj_self_jail(&self_jid, NULL, NULL) == 0 && self_jid > 0))
         return vj_error_make(err, EPERM, "jail_attach(%d)", jj->jid);
     lk = vj_reg_lock(err);
     if (lk < 0)

@@ -18,6 +18,10 @@
 #include <sys/stat.h>
 
 #define JAILS_DIR VJ_RUNDIR "/jails"
+/* World-readable copies without jail(8)'s own parameters (exec.*, mount.*
+ * ...: commands may hold secrets, and FreeBSD's jls cannot show them
+ * either), for users other than root (jls). */
+#define PUBLIC_DIR VJ_RUNDIR "/public"
 #define JID_MAX 999999
 
 static const char *state_names[] = {"creating", "running", "dying"};
@@ -311,17 +315,18 @@ static int rec_parse(const char *text, struct vj_rec *r)
 
 /* ---- locking and files ---- */
 
-/* The registry is readable by everybody (jls works for any user, as
- * FreeBSD's does: jail parameters are public there too); only root writes
- * it.  Directories made 0700 by an older vjail are opened up. */
+/* The registry is private to root; its public copy (PUBLIC_DIR) lets jls
+ * work for any user, as FreeBSD's does. */
 static int ensure_dirs(vj_error_t *err)
 {
     if (mkdir(VJ_RUNDIR, 0755) < 0 && errno != EEXIST)
         return vj_error_make(err, errno, "mkdir %s", VJ_RUNDIR);
-    if (mkdir(JAILS_DIR, 0755) < 0 && errno != EEXIST)
+    if (mkdir(JAILS_DIR, 0700) < 0 && errno != EEXIST)
         return vj_error_make(err, errno, "mkdir %s", JAILS_DIR);
-    if (chmod(VJ_RUNDIR, 0755) < 0 || chmod(JAILS_DIR, 0755) < 0)
-        return vj_error_make(err, errno, "chmod %s", JAILS_DIR);
+    if (mkdir(PUBLIC_DIR, 0755) < 0 && errno != EEXIST)
+        return vj_error_make(err, errno, "mkdir %s", PUBLIC_DIR);
+    if (chmod(VJ_RUNDIR, 0755) < 0 || chmod(JAILS_DIR, 0700) < 0 || chmod(PUBLIC_DIR, 0755) < 0)
+        return vj_error_make(err, errno, "chmod %s", VJ_RUNDIR);
     return 0;
 }
 
@@ -371,15 +376,14 @@ int vj_reg_lock(vj_error_t *err)
     return fd;
 }
 
-int vj_reg_save(const struct vj_rec *r, vj_error_t *err)
+static int save_text(const char *dir, int jid, const char *text, mode_t mode, vj_error_t *err)
 {
     char path[PATH_MAX], tmp[PATH_MAX];
-    snprintf(path, sizeof path, "%s/%d", JAILS_DIR, r->j.jid);
-    snprintf(tmp, sizeof tmp, "%s/.%d.tmp", JAILS_DIR, r->j.jid);
-    cleanup_free char *text = rec_serialize(r);
-    if (write_file(tmp, text, strlen(text), O_WRONLY | O_CREAT | O_TRUNC, 0644, err) < 0)
+    snprintf(path, sizeof path, "%s/%d", dir, jid);
+    snprintf(tmp, sizeof tmp, "%s/.%d.tmp", dir, jid);
+    if (write_file(tmp, text, strlen(text), O_WRONLY | O_CREAT | O_TRUNC, mode, err) < 0)
         return -1;
-    if (rename(tmp, path) < 0) {
+    if (chmod(tmp, mode) < 0 || rename(tmp, path) < 0) {
         int e = errno;
         unlink(tmp);
         return vj_error_make(err, e, "rename %s", path);
@@ -387,10 +391,36 @@ int vj_reg_save(const struct vj_rec *r, vj_error_t *err)
     return 0;
 }
 
-int vj_reg_load(int jid, struct vj_rec *r, vj_error_t *err)
+int vj_reg_save(const struct vj_rec *r, vj_error_t *err)
+{
+    cleanup_free char *text = rec_serialize(r);
+    if (save_text(JAILS_DIR, r->j.jid, text, 0600, err) < 0)
+        return -1;
+    /* the public copy: the kernel parameters only */
+    struct vj_rec pub = *r;
+    struct vj_cjail cj = {0};
+    if (r->j.params) {
+        cj = *r->j.params;
+        cj.params = xcalloc(r->j.params->nparams + 1, sizeof *cj.params);
+        cj.nparams = 0;
+        for (size_t i = 0; i < r->j.params->nparams; i++) {
+            const struct vj_cparam *p = &r->j.params->params[i];
+            if (p->def && !(p->def->flags & PF_PSEUDO))
+                cj.params[cj.nparams++] = *p;
+        }
+        pub.j.params = &cj;
+    }
+    cleanup_free char *ptext = rec_serialize(&pub);
+    free(cj.params);
+    if (save_text(PUBLIC_DIR, r->j.jid, ptext, 0644, err) < 0)
+        return -1;
+    return 0;
+}
+
+static int load_from(const char *dir, int jid, struct vj_rec *r, vj_error_t *err)
 {
     char path[PATH_MAX];
-    snprintf(path, sizeof path, "%s/%d", JAILS_DIR, jid);
+    snprintf(path, sizeof path, "%s/%d", dir, jid);
     cleanup_free char *text = NULL;
     if (read_file(path, &text, NULL, NULL) < 0)
         return vj_error_make(err, 0, "\"%d\" not found", jid);
@@ -401,9 +431,16 @@ int vj_reg_load(int jid, struct vj_rec *r, vj_error_t *err)
     return 0;
 }
 
+int vj_reg_load(int jid, struct vj_rec *r, vj_error_t *err)
+{
+    return load_from(JAILS_DIR, jid, r, err);
+}
+
 void vj_reg_delete(int jid)
 {
     char path[PATH_MAX];
+    snprintf(path, sizeof path, "%s/%d", PUBLIC_DIR, jid);
+    unlink(path);
     snprintf(path, sizeof path, "%s/%d", JAILS_DIR, jid);
     unlink(path);
 }
@@ -436,13 +473,12 @@ int vj_reg_load_all(struct vj_rec **out, size_t *n, vj_error_t *err)
 {
     *out = NULL;
     *n = 0;
-    DIR *d = opendir(JAILS_DIR);
+    const char *dir = reg_readonly() ? PUBLIC_DIR : JAILS_DIR;
+    DIR *d = opendir(dir);
     if (!d) {
         if (errno == ENOENT)
             return 0;
-        if (errno == EACCES && reg_readonly())
-            return 0; /* a registry of an older vjail, still 0700: no jails to show */
-        return vj_error_make(err, errno, "opendir %s", JAILS_DIR);
+        return vj_error_make(err, errno, "opendir %s", dir);
     }
     struct dirent *de;
     size_t cap = 0;
@@ -453,7 +489,7 @@ int vj_reg_load_all(struct vj_rec **out, size_t *n, vj_error_t *err)
             cap = cap ? cap * 2 : 16;
             *out = xrealloc(*out, cap * sizeof **out);
         }
-        if (vj_reg_load(atoi(de->d_name), &(*out)[*n], NULL) == 0)
+        if (load_from(dir, atoi(de->d_name), &(*out)[*n], NULL) == 0)
             (*n)++;
     }
     closedir(d);

@@ -205,13 +205,6 @@ int vj_policy_from_jail(const struct vj_cjail *j, struct vj_policy **out, vj_err
         goto fail;
     }
 
-    long long children = vj_cjail_int(j, "children.max", 0);
-    if (children > 0)
-        policy_warn(p, j, "children.max",
-                    "child jails are not supported yet: jail(8) inside this jail fails "
-                    "(it cannot create namespaces itself: that needs CAP_SYS_ADMIN, which "
-                    "would let the jail's root escape)");
-
     /* allow.mount: FreeBSD restricts mounting to jail-friendly file
      * systems.  On Linux that takes CAP_SYS_ADMIN, which lets root mount a
      * fresh procfs/sysfs/cgroupfs (writable /proc/sys, release_agent) and

@@ -17,6 +17,7 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/mount.h>
 #include <sys/pidfd.h>
 #include <sys/stat.h>
@@ -220,6 +221,8 @@ static void finish_entry(struct vj_rec *rec)
     cleanup_close int lk = vj_reg_lock(&err);
     if (lk < 0) /* still release: the entry is ours */
         vj_error_release(&err);
+    /* child jails go with their parent (FreeBSD) */
+    vj_reg_reap_children(rec->j.jid);
     vj_rec_release_net(rec);
     vj_cgroup_remove(rec->cgroup);
     vj_rctl_release_jail(rec->j.name, rec->j.jid);
@@ -426,6 +429,47 @@ static int warn_unhonoured(const struct work *w, const struct vj_cjail *cj)
     return 0;
 }
 
+/* Nested jails (engine_nested.c).  In a worker of the parent's
+ * supervisor: the JID of the parent the jail being created belongs to. */
+static int child_parent;
+
+/* jail(8) inside a jail: the parameters, as name=value arguments, go to
+ * the jail's supervisor, which creates the child and prints the messages
+ * on our stderr. */
+static int create_in_parent(const struct work *w, struct vj_cjail *cj)
+{
+    vj_error_t err = NULL;
+    if (!cj->expanded && vj_conf_expand(cj, -1, &err) < 0) {
+        warn_err(w, &err);
+        return -1;
+    }
+    struct vj_buf b = {0};
+    for (size_t i = 0; i < cj->nparams; i++) {
+        const struct vj_cparam *p = &cj->params[i];
+        if (p->is_var || !p->def)
+            continue;
+        if (!p->nvalues) {
+            cleanup_free char *dn = vj_cparam_display_name(p);
+            buf_add(&b, dn, strlen(dn) + 1);
+            continue;
+        }
+        cleanup_free char *dn = vj_cparam_display_name(p);
+        cleanup_free char *arg = xasprintf("%s=%s", dn, p->values[p->nvalues - 1]);
+        buf_add(&b, arg, strlen(arg) + 1);
+    }
+    size_t len = b.len;
+    cleanup_free char *payload = buf_steal(&b);
+    char *reply = NULL;
+    size_t rlen = 0;
+    if (vj_nested_call("CREATE", payload, len, &reply, &rlen, &err) < 0) {
+        warn_err(w, &err);
+        return -1;
+    }
+    int st = rlen == 1 ? (unsigned char)reply[0] : 1;
+    free(reply);
+    return st == 0 ? 0 : -1;
+}
+
 static int create_jail(const struct run *r, struct work *w)
 {
     struct vj_cjail *cj = w->cj;
@@ -433,15 +477,15 @@ static int create_jail(const struct run *r, struct work *w)
     const struct vj_opts *o = r->o;
 
     /* Nested: a jailed jail(8).  The registry is not reachable from
-     * inside; FreeBSD's kernel answers for jails without children.max. */
+     * inside; FreeBSD's kernel answers for jails without children.max,
+     * the jail's supervisor creates children (engine_nested.c). */
     int self = 0, cmax = 0;
     if (vj_self_jail(&self, &cmax, NULL) == 0 && self > 0) {
-        /* TODO(nested): delegate creation to the parent's supervisor. */
-        if (cmax <= 0)
+        if (cmax <= 0) {
             fprintf(stderr, "jail: jail_set: Operation not permitted\n");
-        else
-            fprintf(stderr, "jail: jail_set: nested jails are not supported yet\n");
-        return -1;
+            return -1;
+        }
+        return create_in_parent(w, cj);
     }
 
     /* Identity: explicit jid (or numeric block name), name. */
@@ -468,7 +512,7 @@ static int create_jail(const struct run *r, struct work *w)
             warn_err(w, &err);
             return -1;
         }
-        if (vj_reg_reserve(&rec, want, name, 0, &err) < 0) {
+        if (vj_reg_reserve(&rec, want, name, child_parent, &err) < 0) {
             warn_err(w, &err);
             return -1;
         }
@@ -499,7 +543,7 @@ static int create_jail(const struct run *r, struct work *w)
     }
     if (!w->cfgname)
         w->name = rec.j.name;
-    if (strchr(rec.j.name, '.')) {
+    if (strchr(rec.j.name, '.') && !child_parent) {
         /* "a.b" is child b of jail a (see the man page, nested jails) */
         warnj(w, "jail_set: %s: nested jails are not supported yet", rec.j.name);
         finish_entry(&rec);
@@ -874,6 +918,21 @@ static int do_jail(const struct run *r, struct work *w)
     unsigned ops = o->ops;
     bool plain_remove = (ops & JOP_REMOVE) && !(ops & (JOP_CREATE | JOP_MODIFY));
 
+    /* Inside a jail: its children are created through its supervisor
+     * (create_jail); changing or removing them from inside is not done. */
+    int self = 0;
+    if (vj_self_jail(&self, NULL, NULL) == 0 && self > 0 && !(ops & JOP_CREATE)) {
+        const char *key = w->target ? w->target : w->name;
+        struct vj_jail child = {0};
+        if (key && vj_registry_find(key, false, &child, NULL) == 0) {
+            vj_jail_clear(&child);
+            warnj(w, "%s%s%s: not supported inside a jail yet (do it from the host: %s)",
+                  w->cfgname ? "" : key, w->cfgname ? "" : ": ", plain_remove ? "jail_remove" : "jail_set",
+                  plain_remove ? "jail -r PARENT.CHILD" : "jail -m name=PARENT.CHILD");
+            return -1;
+        }
+    }
+
     /* FreeBSD's kernel lets only root create, change or remove jails;
      * nothing is run or changed before that answer. */
     if (geteuid() != 0 && (running || (ops & JOP_CREATE))) {
@@ -1224,4 +1283,122 @@ int vj_run(struct vj_conf *conf, struct vj_cjail **sel, size_t nsel, char **targ
         free(expanded[i]);
     free(expanded);
     return status;
+}
+
+/* ---------------------------------------------------------------- */
+/* child jails created inside a jail (engine_nested.c worker)       */
+
+/* What a jail created from inside its parent may set: everything that
+ * acts inside the child only.  Host-side commands and mounts, addresses,
+ * interfaces and fixed JIDs would act on the host, with the host's
+ * privileges, on behalf of jailed root. */
+static bool child_param_ok(const char *name)
+{
+    static const char *const ok[] = {
+        "name", "persist", "host.hostname", "host.domainname", "path", "children.max",
+        "sysvmsg", "sysvsem", "sysvshm", "securelevel", "enforce_statfs", "exec.start",
+        "command", "exec.stop", "exec.jail_user", "exec.system_jail_user", "exec.clean",
+        "exec.timeout", "stop.timeout",
+    };
+    for (size_t i = 0; i < sizeof ok / sizeof *ok; i++)
+        if (!strcmp(name, ok[i]))
+            return true;
+    return !strncmp(name, "allow.", 6);
+}
+
+static int child_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static int child_fail(const char *fmt, ...)
+{
+    va_list ap;
+    fflush(stdout);
+    fputs("jail: ", stderr);
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fputc('\n', stderr);
+    fflush(stderr);
+    return 1;
+}
+
+int vj_run_child(int parent_jid, char **args, size_t nargs)
+{
+    vj_error_t err = NULL;
+    /* One creation at a time, so that children.max holds. */
+    cleanup_close int nlk = open(VJ_RUNDIR "/nested.lock", O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+    if (nlk < 0 || flock(nlk, LOCK_EX) < 0)
+        return child_fail("jail_set: %s", strerror(errno));
+    struct vj_rec parent;
+    {
+        cleanup_close int lk = vj_reg_lock(&err);
+        if (lk < 0 || vj_reg_load(parent_jid, &parent, &err) < 0) {
+            vj_error_release(&err);
+            return child_fail("jail_set: Operation not permitted");
+        }
+    }
+    int rc = 1;
+    struct vj_conf *conf = NULL;
+    struct vj_policy *ppol = NULL, *cpol = NULL;
+    char *full = NULL; /* (no cleanup attribute: the gotos below jump past) */
+    long long pmax = parent.j.params ? vj_cjail_int(parent.j.params, "children.max", 0) : 0;
+    if (!vj_rec_alive(&parent) || parent.j.dying || pmax <= 0) {
+        child_fail("jail_set: Operation not permitted");
+        goto out;
+    }
+    if (vj_conf_from_args((int)nargs, args, &conf, &err) < 0) {
+        child_fail("%s", err->msg);
+        vj_error_release(&err);
+        goto out;
+    }
+    struct vj_cjail *cj = &conf->jails[0];
+    for (size_t i = 0; i < cj->nparams; i++) {
+        if (cj->params[i].is_var || child_param_ok(cj->params[i].name))
+            continue;
+        child_fail("%s: cannot be set for a jail created inside a jail", cj->params[i].name);
+        goto out;
+    }
+    const char *name = vj_cjail_str(cj, "name");
+    if (!name || !*name || strpbrk(name, ".$/ \t\n") || all_digits(name)) {
+        child_fail("jail_set: a jail created inside a jail needs a plain name (no \".\")");
+        goto out;
+    }
+    const char *path = vj_cjail_str(cj, "path");
+    if (path && strspn(path, "/") != strlen(path)) {
+        child_fail("%s: path: only the parent's root (/) is supported inside a jail", name);
+        goto out;
+    }
+    if (vj_reg_count_children(parent_jid) >= pmax) {
+        child_fail("prison limit exceeded");
+        goto out;
+    }
+    if (vj_cjail_int(cj, "children.max", 0) >= pmax) {
+        child_fail("%s: children.max: jail_set: Operation not permitted", name);
+        goto out;
+    }
+    /* FreeBSD: a child never gets more than its parent. */
+    if (vj_policy_from_jail(parent.j.params, &ppol, &err) < 0 ||
+        vj_policy_from_jail(cj, &cpol, &err) < 0 || vj_policy_check_child(ppol, cpol, &err) < 0) {
+        child_fail("%s", err->msg);
+        vj_error_release(&err);
+        goto out;
+    }
+    full = xasprintf("%s.%s", parent.j.name, name);
+    vj_cjail_set(cj, "name", full);
+    vj_cjail_set(cj, "path", parent.j.path ? parent.j.path : "/");
+    free(cj->name);
+    cj->name = xstrdup(full);
+    cj->cmdline = true;
+    struct vj_opts o = {0};
+    o.ops = JOP_CREATE;
+    child_parent = parent_jid;
+    struct vj_cjail *sel = cj;
+    rc = vj_run(conf, &sel, 1, NULL, 0, &o);
+    child_parent = 0;
+out:
+    free(full);
+    vj_policy_free(ppol);
+    vj_policy_free(cpol);
+    if (conf)
+        vj_conf_free(conf);
+    vj_rec_clear(&parent);
+    return rc;
 }

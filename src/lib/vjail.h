@@ -1105,7 +1105,7 @@ int vj_vnet_ns_unpin(const char *path, vj_error_t *err);
 /*
  * Declarative networking (vnet.bridge, vnet.bridge.addr, vnet.addr,
  * vnet.gateway, vnet.mac, vnet.nat, vnet.forward; see
- * man/vjail-vnet.mdoc-fragment).  A jail with vnet.bridge gets an epair:
+ * jail(8), "Declarative networking").  A jail with vnet.bridge gets an epair:
  * host end "vj<JID>a" (altname "jail.<NAME>") on the bridge, jail end
  * VJ_VNET_JAIL_IF created directly inside the jail's namespace with a MAC
  * derived from the jail name.  Everything made is described by a

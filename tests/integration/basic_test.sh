@@ -177,22 +177,85 @@ param_consistency_cleanup() { vj_cleanup; }
 atf_test_case nested cleanup
 nested_head()
 {
-    atf_set descr "jail(8) inside a jail: FreeBSD's refusal without children.max"
+    atf_set descr "jails inside a jail: FreeBSD's nested test (children.max, prison limit," \
+        "jls inside), names parent.child, monotonic policy, children removed with the parent"
 }
 nested_body()
 {
     vj_require_root
-    local n jail
+    local n jail jls jexec jid cg
     n=$(vj_name)
     jail=$(vj_bin jail)
-    atf_check "$jail" -c name="$n" path=/ persist
+    jls=$(vj_bin jls)
+    jexec=$(vj_bin jexec)
+    # FreeBSD: without children.max jail(8) inside fails
+    atf_check "$jail" -c name="${n}_0" path=/ persist
     atf_check -s exit:1 -o empty -e inline:"jail: jail_set: Operation not permitted\n" \
-        "$(vj_bin jexec)" "$n" "$jail" -c name=nestedjail persist
-    atf_check -o match:"JID" "$(vj_bin jexec)" "$n" "$(vj_bin jls)"
-    atf_check -o empty "$(vj_bin jexec)" "$n" "$(vj_bin jls)" -n
+        "$jexec" "${n}_0" "$jail" -c name=nestedjail persist
+    atf_check -o match:"JID" "$jexec" "${n}_0" "$jls"
+    atf_check -o empty "$jexec" "${n}_0" "$jls" -n
+    atf_check "$jail" -r "${n}_0"
+
+    # FreeBSD: children.max=1, one child, the second one is refused
+    atf_check "$jail" -c name="$n" path=/ persist children.max=1
+    atf_check -o empty -e empty "$jexec" "$n" "$jail" -c name=nestedjail persist \
+        host.hostname=vjt.nested
+    atf_check -s exit:1 -o empty -e inline:"jail: prison limit exceeded\n" \
+        "$jexec" "$n" "$jail" -c name=secondnestedjail persist
+    # inside, names are relative; outside the child is parent.child
+    jid=$("$jls" -j "$n.nestedjail" jid)
+    atf_check -o inline:"$jid $n.nestedjail /\n" "$jls" -j "$n.nestedjail" jid name path
+    atf_check -o match:"^ *$jid +vjt.nested +/\$" "$jexec" "$n" "$jls"
+    atf_check -o match:" name=nestedjail " "$jexec" "$n" "$jls" -n
+    atf_check -o match:"nestedjail" "$jexec" "$n" "$jls" -v
+    atf_check -o inline:"$jid nestedjail\n" "$jexec" "$n" "$jls" -j nestedjail jid name
+    atf_check -o inline:"vjt.nested\n" "$jexec" "$n.nestedjail" hostname
+    # the child's processes are in the parent's PID name space
+    atf_check -o match:"vjail-sup: $n.nestedjail" "$jexec" "$n" ps ax
+    cg=$(awk '$1 == "cgroup" { print $2 }' "/run/vjail/jails/$jid")
+    [ -n "$cg" ] && [ -d "$cg" ] || atf_fail "no cgroup for the child"
+    # removing the parent removes the child, leaving nothing
     atf_check "$jail" -r "$n"
+    atf_check -s exit:1 -e ignore "$jls" -j "$n.nestedjail"
+    [ ! -e "/run/vjail/jails/$jid" ] || atf_fail "child's registry entry left"
+    [ ! -d "$cg" ] || atf_fail "child's cgroup left"
 }
 nested_cleanup() { vj_cleanup; }
+
+atf_test_case nested_limits cleanup
+nested_limits_head()
+{
+    atf_set descr "jails inside a jail get no more than their parent and nothing of the host"
+}
+nested_limits_body()
+{
+    vj_require_root
+    local n jail jexec
+    n=$(vj_name)
+    jail=$(vj_bin jail)
+    jexec=$(vj_bin jexec)
+    atf_check "$jail" -c name="$n" path=/ persist children.max=2
+    # FreeBSD: a child never gets more than its parent
+    atf_check -s exit:1 -e match:"allow.raw_sockets" \
+        "$jexec" "$n" "$jail" -c name=c1 persist allow.raw_sockets
+    atf_check -s exit:1 -e match:"children.max: jail_set: Operation not permitted" \
+        "$jexec" "$n" "$jail" -c name=c1 persist children.max=2
+    # nothing that would act on the host
+    for p in exec.prestart=true exec.poststop=true mount.devfs vnet jid=7 \
+        exec.consolelog=/tmp/x ip4.addr=127.0.0.2 path=/etc; do
+        atf_check -s exit:1 -e not-empty "$jexec" "$n" "$jail" -c name=c1 persist "$p"
+    done
+    atf_check -s exit:1 -e not-empty "$jexec" "$n" "$jail" -c name=a.b persist
+    # only root in the jail may ask
+    atf_check -s exit:1 -e ignore "$jexec" -U nobody "$n" "$jail" -c name=c1 persist
+    atf_check -s exit:1 -e ignore "$(vj_bin jls)" -j "$n.c1"
+    # exec.start runs in the child, under its policy
+    atf_check -o match:"^CapEff:.0000000000000000" "$jexec" "$n" "$jail" -c name=c2 persist \
+        allow.nosuser exec.start="grep CapEff /proc/self/status"
+    atf_check "$jail" -r "$n"
+    atf_check -s exit:1 -e ignore "$(vj_bin jls)" -j "$n.c2"
+}
+nested_limits_cleanup() { vj_cleanup; }
 
 atf_init_test_cases()
 {
@@ -201,4 +264,5 @@ atf_init_test_cases()
     atf_add_test_case jid_name_set
     atf_add_test_case param_consistency
     atf_add_test_case nested
+    atf_add_test_case nested_limits
 }

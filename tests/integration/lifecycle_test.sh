@@ -305,8 +305,14 @@ nonroot_body()
     [ -n "$uid" ] || atf_skip "the host has no user nobody"
     vj_mkroot root
     n=$(vj_name)
-    jid=$("$(vj_bin jail)" -i -c name="$n" path="$PWD/root" persist host.hostname=vjt.nonroot)
+    jid=$("$(vj_bin jail)" -i -c name="$n" path="$PWD/root" persist host.hostname=vjt.nonroot \
+        exec.prestop="echo vjt_secret_value >/dev/null")
     local user="setpriv --reuid=$uid --regid=$uid --clear-groups --"
+    # jail(8)'s own parameters (commands) stay private to root
+    atf_check -s not-exit:0 -e ignore $user cat "/run/vjail/jails/$jid"
+    atf_check -o not-match:vjt_secret_value $user cat "/run/vjail/public/$jid"
+    atf_check -o not-match:vjt_secret_value $user "$(vj_bin jls)" -s -j "$n"
+    atf_check -o match:vjt_secret_value cat "/run/vjail/jails/$jid"
     atf_check -o inline:"$jid $n vjt.nonroot\n" $user "$(vj_bin jls)" -j "$n" jid name host.hostname
     atf_check -o match:"^ *$jid .*vjt.nonroot" $user "$(vj_bin jls)"
     atf_check -s exit:1 -e inline:"jls: jail \"vjt_no_such\" not found\n" \

@@ -221,7 +221,6 @@ static void test_warnings(void **state)
     const char *const *w = vj_policy_warnings(p);
     const char *want[] = {
         "t: enforce_statfs: 0 cannot be honoured",
-        "t: children.max: child jails are not supported yet",
         "t: allow.routing: cannot be honoured on Linux without vnet",
         "t: allow.nfsd: has no meaning on Linux",
         "t: allow.vmm: has no meaning on Linux",
