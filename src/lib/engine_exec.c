@@ -94,6 +94,8 @@ static void user_become(const struct vj_cmdctx *c, const char *username, const s
 static void exec_argv(const struct vj_cmdctx *c, char *const *argv) __attribute__((noreturn));
 static void exec_argv(const struct vj_cmdctx *c, char *const *argv)
 {
+    /* FreeBSD's ifconfig/route verbs come first for every exec.* command. */
+    vj_libexec_path_prepend();
     execvp(argv[0], argv);
     note(c, stderr, "exec %s: %s\n", argv[0], strerror(errno));
     _exit(1);
