@@ -27,8 +27,8 @@ int vj_jail_netns_open(const char *jail, vj_error_t *err)
         cleanup_close int lk = vj_reg_lock(err);
         if (lk < 0)
             return -1;
-        if (vj_reg_lookup(jail, false, &r, err) < 0)
-            return -1;
+        if (vj_reg_lookup(jail, false, &r, NULL) < 0)
+            return vj_error_make(err, 0, "jail \"%s\" not found", jail);
     }
     int fd = -1;
     if (r.j.params && !vj_jail_is_vnet(r.j.params)) {
