@@ -47,8 +47,8 @@ ping_ok()
 # (it dies with the jail).
 listen()
 {
-    atf_check "$(vj_bin jexec)" "$1" sh -c \
-        "busybox nc -ll -p $2 -e /bin/echo hello </dev/null >/dev/null 2>&1 &"
+    atf_check -o save:"listen.$1.$2" "$(vj_bin jexec)" "$1" sh -c \
+        "busybox nc -ll -p $2 -e /bin/echo hello </dev/null >/dev/null 2>&1 & echo \$!"
     local i
     for i in 1 2 3 4 5 6 7 8 9 10; do
         "$(vj_bin jexec)" "$1" sh -c "busybox netstat -ltn | grep -q ':$2 '" && return 0
@@ -254,7 +254,9 @@ seed004_body()
     listen "$n" 8080
     tcp_ok 10.200.6.2 8080
     tcp_ok 127.0.0.1 8080 "$n"
-    # The command ends, the jail goes, epair0b comes back to the host.
+    # The command ends and, with no other process left (the listener is
+    # stopped first), the jail goes; epair0b comes back to the host.
+    atf_check "$JX" "$n" kill "$(cat "listen.$n.8080")"
     touch stop
     wait "$(cat jail.pid)" || atf_fail "jail -c ... command= failed: $(cat jail.err)"
     atf_check -s not-exit:0 -o empty -e ignore "$JLS" -d -j "$n" name
