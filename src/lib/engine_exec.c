@@ -1,9 +1,10 @@
 /*
  * Running the user's exec.* commands, the only place the engine forks
  * and execs.  Host-side commands run in jail(8)'s environment plus JID,
- * JNAME, JPATH; in-jail commands (exec.start, command, exec.stop) join
- * the jail first (vj_jail_attach) and fork once more so they are inside
- * its PID namespace.
+ * JNAME, JPATH; in-jail commands (exec.start, command, exec.stop) are
+ * forked straight into the jail's PID namespace (vj_jail_attach_begin in
+ * jail(8) before the fork) and join the rest of the jail themselves: no
+ * process in between, as unshare(1) has none.
  */
 #include "vjail.h"
 
@@ -101,9 +102,10 @@ static void exec_argv(const struct vj_cmdctx *c, char *const *argv)
     _exit(1);
 }
 
-static void run_in_jail(const struct vj_cmdctx *c, char *const *argv, int consfd, bool bg)
-    __attribute__((noreturn));
-static void run_in_jail(const struct vj_cmdctx *c, char *const *argv, int consfd, bool bg)
+static void run_in_jail(const struct vj_cmdctx *c, char *const *argv, int consfd, bool bg,
+                        struct vj_attach *att) __attribute__((noreturn));
+static void run_in_jail(const struct vj_cmdctx *c, char *const *argv, int consfd, bool bg,
+                        struct vj_attach *att)
 {
     vj_error_t err = NULL;
     const char *user = vj_cjail_str(c->cj, "exec.jail_user");
@@ -120,56 +122,28 @@ static void run_in_jail(const struct vj_cmdctx *c, char *const *argv, int consfd
         dup2(consfd, 2);
         close(consfd);
     }
-    if (vj_jail_attach(&c->rec->j, &err) < 0)
+    if (vj_jail_attach_finish(att, &err) < 0)
         child_fail(c, &err);
-    pid_t pid = fork();
-    if (pid < 0)
-        _exit(1);
-    if (pid == 0) {
-        if (bg) {
-            /* Fork once more inside the jail's PID namespace: orphaned,
-             * the command is adopted by the jail's pid 1 (orphans of a
-             * process outside the namespace would go to the host's). */
-            pid_t g = fork();
-            if (g != 0)
-                _exit(g < 0);
-            setsid();
-        } else {
-            prctl(PR_SET_PDEATHSIG, SIGKILL);
-        }
-        struct vj_user u = {0};
-        bool have = user_prepare(c, user, user && sysuser ? &pre : NULL, clean, &u);
-        /* Nothing of the host may stay reachable: no descriptors beyond
-         * stdio, no ptrace or /proc access to this process before exec. */
-        prctl(PR_SET_DUMPABLE, 0);
-        close_from(3);
-        if (vj_policy_apply(pol, &err) < 0)
-            child_fail(c, &err);
-        user_become(c, user, &u, have, clean);
-        exec_argv(c, argv);
-    }
-    /* A background command is left to the jail's pid 1; the forker in
-     * between exits at once and is reaped here, not by the host's init
-     * (the jail's PID namespace cannot end while it is unreaped). */
     if (bg) {
-        while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
-            ;
-        _exit(0);
+        /* Fork once more inside the jail's PID namespace: orphaned, the
+         * command is adopted by the jail's pid 1 (orphans of a process
+         * outside the namespace would go to the host's).  jail(8) reaps
+         * this process at once. */
+        pid_t g = fork();
+        if (g != 0)
+            _exit(g < 0);
+        setsid();
     }
-    /* Mirror the command's fate so jail(8) sees its real status. */
-    int st;
-    while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
-        ;
-    if (WIFSIGNALED(st)) {
-        struct rlimit nocore = {0, 0};
-        setrlimit(RLIMIT_CORE, &nocore);
-        signal(WTERMSIG(st), SIG_DFL);
-        sigset_t all;
-        sigfillset(&all);
-        sigprocmask(SIG_UNBLOCK, &all, NULL);
-        raise(WTERMSIG(st));
-    }
-    _exit(WIFEXITED(st) ? WEXITSTATUS(st) : 1);
+    struct vj_user u = {0};
+    bool have = user_prepare(c, user, user && sysuser ? &pre : NULL, clean, &u);
+    /* Nothing of the host may stay reachable: no descriptors beyond
+     * stdio, no ptrace or /proc access to this process before exec. */
+    prctl(PR_SET_DUMPABLE, 0);
+    close_from(3);
+    if (vj_policy_apply(pol, &err) < 0)
+        child_fail(c, &err);
+    user_become(c, user, &u, have, clean);
+    exec_argv(c, argv);
 }
 
 static void run_on_host(const struct vj_cmdctx *c, char *const *argv) __attribute__((noreturn));
@@ -281,10 +255,30 @@ int vj_exec_run(const struct vj_cmdctx *c, const char *param, const char *cmd,
             goto out;
         }
     }
+    struct vj_attach att = {.pidfd = -1, .mnt = -1, .cgns = -1, .cgdir = -1};
+    if (injail) {
+        vj_error_t aerr = NULL;
+        if (vj_jail_attach_begin(&c->rec->j, &att, &aerr) < 0) {
+            /* as if the jailed child had failed to join */
+            note(c, stderr, "%s\n", aerr->msg);
+            vj_error_release(&aerr);
+            if (consfd >= 0)
+                close(consfd);
+            if (!bg) {
+                note(c, stderr, "%s: failed\n", line);
+                rc = -1;
+            }
+            goto out;
+        }
+    }
     fflush(NULL);
-    pid_t pid = fork();
+    pid_t pid = injail ? vj_jail_attach_fork(&att) : fork();
+    if (injail && pid != 0)
+        vj_jail_attach_end(&att); /* its own PID namespace again for later children */
     if (pid < 0) {
         note(c, stderr, "fork: %s\n", strerror(errno));
+        if (consfd >= 0)
+            close(consfd);
         rc = -1;
         goto out;
     }
@@ -294,7 +288,7 @@ int vj_exec_run(const struct vj_cmdctx *c, const char *param, const char *cmd,
         signal(SIGINT, SIG_DFL);
         signal(SIGQUIT, SIG_DFL);
         if (injail)
-            run_in_jail(c, argv, consfd, bg);
+            run_in_jail(c, argv, consfd, bg, &att);
         run_on_host(c, argv);
     }
     if (consfd >= 0)

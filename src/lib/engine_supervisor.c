@@ -611,11 +611,30 @@ static void restore_pidns(void)
     }
 }
 
-int vj_jail_attach(const struct vj_jail *jj, vj_error_t *err)
+static void attach_release(struct vj_attach *a)
+{
+    int *fds[] = {&a->pidfd, &a->mnt, &a->cgns, &a->cgdir};
+    for (size_t i = 0; i < sizeof fds / sizeof *fds; i++)
+        if (*fds[i] >= 0) {
+            close(*fds[i]);
+            *fds[i] = -1;
+        }
+    free(a->cgroup);
+    a->cgroup = NULL;
+}
+
+void vj_jail_attach_end(struct vj_attach *a)
+{
+    restore_pidns();
+    attach_release(a);
+}
+
+int vj_jail_attach_begin(const struct vj_jail *jj, struct vj_attach *a, vj_error_t *err)
 {
     cleanup_close int lk = -1;
     struct vj_rec r;
     char num[16];
+    *a = (struct vj_attach){.jid = jj->jid, .pidfd = -1, .mnt = -1, .cgns = -1, .cgdir = -1};
     snprintf(num, sizeof num, "%d", jj->jid);
     /* FreeBSD: jail_attach(2) is for root only.  From inside a jail
      * (into a child) it is not supported yet: it needs the registry. */
@@ -628,18 +647,24 @@ int vj_jail_attach(const struct vj_jail *jj, vj_error_t *err)
     if (vj_reg_lookup(num, false, &r, err) < 0)
         return -1;
     close(vj_steal_fd(lk));
-    cleanup_close int pfd = sup_pidfd(&r);
-    if (pfd < 0) {
+    a->jid = r.j.jid;
+    a->pidfd = sup_pidfd(&r);
+    if (a->pidfd < 0) {
         vj_rec_clear(&r);
         return vj_error_make(err, ESRCH, "jail_attach");
     }
-    cleanup_close int mnt = pidfd_getfd(pfd, r.mntns_fd, 0);
-    cleanup_close int cgns = pidfd_getfd(pfd, r.cgns_fd, 0);
-    if (mnt < 0 || cgns < 0) {
-        vj_rec_clear(&r);
-        return vj_error_make(err, errno, "jail_attach");
+    a->mnt = pidfd_getfd(a->pidfd, r.mntns_fd, 0);
+    a->cgns = pidfd_getfd(a->pidfd, r.cgns_fd, 0);
+    a->cgroup = xasprintf("%s/jail/cgroup.procs", r.cgroup);
+    cleanup_free char *leaf = xasprintf("%s/jail", r.cgroup);
+    vj_rec_clear(&r);
+    if (a->mnt >= 0 && a->cgns >= 0)
+        a->cgdir = open(leaf, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (a->mnt < 0 || a->cgns < 0 || a->cgdir < 0) {
+        int e = errno;
+        vj_jail_attach_end(a);
+        return vj_error_make(err, e, "jail_attach");
     }
-    cleanup_free char *procs = xasprintf("%s/jail/cgroup.procs", r.cgroup);
     static bool atfork_done;
     if (!atfork_done) {
         pthread_atfork(NULL, restore_pidns, NULL);
@@ -647,17 +672,47 @@ int vj_jail_attach(const struct vj_jail *jj, vj_error_t *err)
     }
     if (host_pidns_fd < 0)
         host_pidns_fd = open("/proc/self/ns/pid", O_RDONLY | O_CLOEXEC);
+    if (host_pidns_fd < 0 || setns(a->pidfd, CLONE_NEWPID) < 0) {
+        int e = errno;
+        vj_jail_attach_end(a);
+        return vj_error_make(err, e, "jail_attach");
+    }
+    return 0;
+}
+
+pid_t vj_jail_attach_fork(struct vj_attach *a)
+{
+    struct clone_args ca = {0};
+    ca.flags = CLONE_INTO_CGROUP;
+    ca.cgroup = (unsigned)a->cgdir;
+    ca.exit_signal = SIGCHLD;
+    long pid = syscall(SYS_clone3, &ca, sizeof ca);
+    if (pid == 0)
+        a->in_cgroup = true;
+    return (pid_t)pid;
+}
+
+int vj_jail_attach_finish(struct vj_attach *a, vj_error_t *err)
+{
     int rc = 0;
-    if (write_file(procs, "0", 1, O_WRONLY, 0, NULL) < 0)
+    if (!a->in_cgroup && write_file(a->cgroup, "0", 1, O_WRONLY, 0, NULL) < 0)
         rc = vj_error_make(err, errno, "jail_attach: cgroup");
-    else if (vj_rctl_enter(r.j.jid, err) < 0)
+    else if (vj_rctl_enter(a->jid, err) < 0)
         rc = -1;
-    else if (setns(pfd, CLONE_NEWPID | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWNET) < 0)
+    else if (setns(a->pidfd, CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWNET) < 0)
         rc = vj_error_make(err, errno, "jail_attach");
-    else if (setns(cgns, CLONE_NEWCGROUP) < 0 || setns(mnt, CLONE_NEWNS) < 0)
+    else if (setns(a->cgns, CLONE_NEWCGROUP) < 0 || setns(a->mnt, CLONE_NEWNS) < 0)
         rc = vj_error_make(err, errno, "jail_attach");
     else if (chdir("/") < 0)
         rc = vj_error_make(err, errno, "chdir /");
-    vj_rec_clear(&r);
+    attach_release(a);
     return rc;
+}
+
+int vj_jail_attach(const struct vj_jail *jj, vj_error_t *err)
+{
+    struct vj_attach a;
+    if (vj_jail_attach_begin(jj, &a, err) < 0)
+        return -1;
+    return vj_jail_attach_finish(&a, err);
 }

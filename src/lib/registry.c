@@ -16,6 +16,9 @@
 #include <string.h>
 #include <sys/file.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+#include <linux/fs.h>
 
 #define JAILS_DIR VJ_RUNDIR "/jails"
 /* World-readable copies without jail(8)'s own parameters (exec.*, mount.*
@@ -376,6 +379,22 @@ int vj_reg_lock(vj_error_t *err)
     return fd;
 }
 
+/* Replace path by the complete file tmp, atomically for readers.  An
+ * existing path is swapped with tmp (RENAME_EXCHANGE) and the old copy
+ * then unlinked: rename(2) over an existing file makes ext4 (auto_da_alloc,
+ * /run is not always a tmpfs) write the new file out at once, which cost
+ * up to 0.3 ms per registry update; nothing needs the data on disk.  A
+ * leftover .tmp (crash between the two steps) is never read and is
+ * overwritten next time. */
+static int replace_file(const char *tmp, const char *path)
+{
+    if (syscall(SYS_renameat2, AT_FDCWD, tmp, AT_FDCWD, path, RENAME_EXCHANGE) == 0) {
+        unlink(tmp);
+        return 0;
+    }
+    return rename(tmp, path);
+}
+
 static int save_text(const char *dir, int jid, const char *text, mode_t mode, vj_error_t *err)
 {
     char path[PATH_MAX], tmp[PATH_MAX];
@@ -383,7 +402,7 @@ static int save_text(const char *dir, int jid, const char *text, mode_t mode, vj
     snprintf(tmp, sizeof tmp, "%s/.%d.tmp", dir, jid);
     if (write_file(tmp, text, strlen(text), O_WRONLY | O_CREAT | O_TRUNC, mode, err) < 0)
         return -1;
-    if (chmod(tmp, mode) < 0 || rename(tmp, path) < 0) {
+    if (chmod(tmp, mode) < 0 || replace_file(tmp, path) < 0) {
         int e = errno;
         unlink(tmp);
         return vj_error_make(err, e, "rename %s", path);
@@ -577,7 +596,12 @@ int vj_reg_reserve(struct vj_rec *r, int want_jid, const char *name, int parent,
     if (want_jid <= 0) {
         char buf[16];
         int len = snprintf(buf, sizeof buf, "%d\n", jid);
-        write_file(VJ_RUNDIR "/lastjid", buf, len, O_WRONLY | O_CREAT | O_TRUNC, 0600, NULL);
+        /* a hint only (the lock is held): replaced like an entry, not
+         * truncated in place, which ext4 would flush at once as well */
+        if (write_file(VJ_RUNDIR "/.lastjid.tmp", buf, len, O_WRONLY | O_CREAT | O_TRUNC, 0600,
+                       NULL) == 0 &&
+            replace_file(VJ_RUNDIR "/.lastjid.tmp", VJ_RUNDIR "/lastjid") < 0)
+            unlink(VJ_RUNDIR "/.lastjid.tmp");
     }
     memset(r, 0, sizeof *r);
     r->mntns_fd = r->cgns_fd = -1;

@@ -305,6 +305,21 @@ int vj_policy_apply(const struct vj_policy *p, vj_error_t *err)
     return load_filter(p, true, err);
 }
 
+struct uts_helper {
+    int fd, err;
+};
+
+/* In the helper (our memory, our descriptor table): the new UTS
+ * namespace as a descriptor for the parent. */
+static int uts_helper_main(void *arg)
+{
+    struct uts_helper *h = arg;
+    h->fd = (int)syscall(SYS_openat, AT_FDCWD, "/proc/self/ns/uts", O_RDONLY | O_CLOEXEC);
+    if (h->fd < 0)
+        h->err = errno;
+    return 0;
+}
+
 int vj_policy_unshare_uts(const struct vj_policy *p, vj_error_t *err)
 {
     if (!p->set_hostname) {
@@ -312,64 +327,38 @@ int vj_policy_unshare_uts(const struct vj_policy *p, vj_error_t *err)
             return vj_error_make(err, errno, "%s: unshare(CLONE_NEWUTS)", p->jail);
         return 0;
     }
-    /* A helper makes a user namespace (owner: our euid 0) and a UTS
-     * namespace owned by it; we join the UTS namespace only.  The kernel
-     * grants a user namespace's owner, in the parent namespace, every
-     * capability inside it, so jailed root may set this hostname without
-     * holding CAP_SYS_ADMIN; the jail's other namespaces stay owned by the
-     * initial user namespace, where it holds no such capability. */
-    int ready[2], hold[2];
-    if (pipe2(ready, O_CLOEXEC) < 0)
-        return vj_error_make(err, errno, "%s: pipe", p->jail);
-    if (pipe2(hold, O_CLOEXEC) < 0) {
-        int e = errno;
-        close(ready[0]);
-        close(ready[1]);
-        return vj_error_make(err, e, "%s: pipe", p->jail);
-    }
-    pid_t pid = fork();
-    if (pid == 0) {
-        close(hold[1]);
-        close(ready[0]);
-        char c = unshare(CLONE_NEWUSER | CLONE_NEWUTS) < 0 ? (char)errno : 0;
-        if (write(ready[1], &c, 1) != 1)
-            _exit(1);
-        while (read(hold[0], &c, 1) < 0 && errno == EINTR)
-            ;
-        _exit(0);
-    }
+    /* A helper is born in a new user namespace (owner: our euid 0) and a
+     * UTS namespace owned by it; we join the UTS namespace only.  The
+     * kernel grants a user namespace's owner, in the parent namespace,
+     * every capability inside it, so jailed root may set this hostname
+     * without holding CAP_SYS_ADMIN; the jail's other namespaces stay
+     * owned by the initial user namespace, where it holds no such
+     * capability.  The helper shares our memory and descriptors and we
+     * sleep until it exits (CLONE_VM|CLONE_VFORK): no copy of this
+     * process, it only opens its UTS namespace for us. */
+    struct uts_helper h = {-1, 0};
+    const size_t stack_size = 64 * 1024;
+    void *stack = mmap(NULL, stack_size, PROT_READ | PROT_WRITE,
+                       MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
+    if (stack == MAP_FAILED)
+        return vj_error_make(err, errno, "%s: allow.set_hostname: mmap", p->jail);
+    pid_t pid = clone(uts_helper_main, (char *)stack + stack_size,
+                      CLONE_VM | CLONE_FILES | CLONE_VFORK | CLONE_NEWUSER | CLONE_NEWUTS | SIGCHLD,
+                      &h);
     int e = pid < 0 ? errno : 0;
-    close(ready[1]);
-    close(hold[0]);
-    char c = 0;
-    ssize_t n = 0;
+    const char *what = "clone(CLONE_NEWUSER|CLONE_NEWUTS)";
     if (pid > 0) {
-        while ((n = read(ready[0], &c, 1)) < 0 && errno == EINTR)
-            ;
-        if (n != 1)
-            e = EIO;
-        else if (c)
-            e = (unsigned char)c;
-    }
-    const char *what = pid < 0 ? "fork" : "unshare(CLONE_NEWUSER|CLONE_NEWUTS)";
-    if (!e) {
-        what = "joining the UTS namespace";
-        int nsfd = (int)syscall(SYS_pidfd_open, pid, 0);
-        if (nsfd < 0) {
-            char path[64];
-            snprintf(path, sizeof path, "/proc/%d/ns/uts", (int)pid);
-            nsfd = open(path, O_RDONLY | O_CLOEXEC);
-        }
-        if (nsfd < 0 || setns(nsfd, CLONE_NEWUTS) < 0)
-            e = errno;
-        if (nsfd >= 0)
-            close(nsfd);
-    }
-    close(hold[1]);
-    close(ready[0]);
-    if (pid > 0)
         while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
             ;
+        what = "joining the UTS namespace";
+        if (h.fd < 0)
+            e = h.err ? h.err : EIO;
+        else if (setns(h.fd, CLONE_NEWUTS) < 0)
+            e = errno;
+    }
+    if (h.fd >= 0)
+        close(h.fd);
+    munmap(stack, stack_size);
     if (e)
         return vj_error_make(err, e, "%s: allow.set_hostname: %s", p->jail, what);
     return 0;

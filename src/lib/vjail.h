@@ -478,6 +478,25 @@ void vj_cjail_free(struct vj_cjail *j); /* a cjail built by the registry */
  * the caller forks after this; the child then sets up its user and calls
  * vj_policy_apply() before exec. */
 int vj_jail_attach(const struct vj_jail *j, vj_error_t *err);
+/* The same in two steps, to save a process level: begin (in the parent)
+ * looks the jail up and joins its PID namespace for the next child only;
+ * the parent then forks (its own PID namespace for later children comes
+ * back at that fork) and calls vj_jail_attach_end; the child calls
+ * vj_jail_attach_finish for the rest.  On a failed begin nothing is
+ * changed. */
+struct vj_attach {
+    int jid, pidfd, mnt, cgns;
+    int cgdir;     /* the jail's leaf cgroup, for vj_jail_attach_fork */
+    bool in_cgroup; /* set in the child of vj_jail_attach_fork */
+    char *cgroup;
+};
+int vj_jail_attach_begin(const struct vj_jail *j, struct vj_attach *a, vj_error_t *err);
+/* fork(2) for the parent after begin: the child starts in the jail's
+ * cgroup (clone3 CLONE_INTO_CGROUP; writing cgroup.procs instead costs
+ * milliseconds, the kernel waits for an RCU grace period). */
+pid_t vj_jail_attach_fork(struct vj_attach *a);
+int vj_jail_attach_finish(struct vj_attach *a, vj_error_t *err);
+void vj_jail_attach_end(struct vj_attach *a);
 
 /* Child jails created inside a jail (engine_nested.c): jail(8) in a jail
  * with children.max > 0 asks the jail's supervisor over VJ_NESTED_CTL
