@@ -297,10 +297,26 @@ static void keep_only_fds(int *keep, int n)
     syscall(SYS_close_range, lo, ~0U, 0);
 }
 
+/* In the intermediate, born in the jail's leaf cgroup: the jail's cgroup
+ * namespace (rooted there), as a descriptor; we stay in the host's.
+ * Nothing moves between cgroups: a move (writing cgroup.procs) waits for
+ * an RCU grace period, milliseconds on a quiet machine, on every start. */
+static int jail_cgroup_ns(void)
+{
+    int host_cg = open_ns("cgroup");
+    if (host_cg < 0 || unshare(CLONE_NEWCGROUP) < 0)
+        return -1;
+    int jail_cg = open_ns("cgroup");
+    if (jail_cg < 0 || setns(host_cg, CLONE_NEWCGROUP) < 0)
+        return -1;
+    close(host_cg);
+    return jail_cg;
+}
+
 static void supervisor_main(struct vj_rec *r, const struct vj_cjail *cj, int nsflags,
-                            const struct vj_policy *pol) __attribute__((noreturn));
+                            const struct vj_policy *pol, int jail_cg) __attribute__((noreturn));
 static void supervisor_main(struct vj_rec *r, const struct vj_cjail *cj, int nsflags,
-                            const struct vj_policy *pol)
+                            const struct vj_policy *pol, int jail_cg)
 {
     /* Our PID as the host sees it (the caller may be in a parent jail's
      * PID name space, where clone3 returned another number): /proc is
@@ -321,17 +337,9 @@ static void supervisor_main(struct vj_rec *r, const struct vj_cjail *cj, int nsf
     if (nsflags & CLONE_NEWNET)
         lo_up();
 
-    /* cgroup namespace rooted at the jail leaf, held by fd. */
-    int host_cg = open_ns("cgroup");
-    if (host_cg < 0 || unshare(CLONE_NEWCGROUP) < 0)
-        sup_fail("%s: cgroup namespace: %s", r->j.name, strerror(errno));
-    int jail_cg = open_ns("cgroup");
-    if (jail_cg < 0 || setns(host_cg, CLONE_NEWCGROUP) < 0)
-        sup_fail("%s: cgroup namespace: %s", r->j.name, strerror(errno));
-    close(host_cg);
-    cleanup_free char *supcg = xasprintf("%s/sup/cgroup.procs", r->cgroup);
-    if (write_file(supcg, "0", 1, O_WRONLY, 0, NULL) < 0)
-        sup_fail("%s: cgroup %s: %s", r->j.name, supcg, strerror(errno));
+    /* We were born in the sup cgroup (beside the jail's leaf, so that the
+     * leaf empties with the jail); jail_cg is the jail's cgroup namespace,
+     * held for those who join the jail. */
     vj_error_t rerr = NULL;
     if (vj_rctl_enter(r->j.jid, &rerr) < 0)
         sup_fail("%s", rerr->msg);
@@ -403,12 +411,14 @@ int vj_supervisor_start(struct vj_rec *r, const struct vj_cjail *cj, vj_error_t 
         return vj_error_make(err, errno, "%s: pipe", r->j.name);
     }
     cleanup_free char *leaf = xasprintf("%s/jail", r->cgroup);
+    cleanup_free char *supdir = xasprintf("%s/sup", r->cgroup);
     cleanup_close int cgfd = open(leaf, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (cgfd < 0) {
+    cleanup_close int supfd = open(supdir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (cgfd < 0 || supfd < 0) {
         close(pfd[0]);
         close(pfd[1]);
         vj_policy_free(pol);
-        return vj_error_make(err, errno, "%s: open %s", r->j.name, leaf);
+        return vj_error_make(err, errno, "%s: open %s", r->j.name, cgfd < 0 ? leaf : supdir);
     }
     /* Before the first jailed process: the devices it may open. */
     if (vj_policy_devices_attach(pol, cgfd, err) < 0) {
@@ -417,24 +427,57 @@ int vj_supervisor_start(struct vj_rec *r, const struct vj_cjail *cj, vj_error_t 
         vj_policy_free(pol);
         return -1;
     }
-    fflush(NULL);
-    pid_t mid = fork();
-    if (mid < 0) {
+    /* The jail's UTS namespace is made here, before the intermediate, and
+     * we go back to ours right after: the intermediate is born in the
+     * jail's leaf cgroup, where the allow.set_hostname helper would be a
+     * second process (a maxproc of 1 would refuse it). */
+    int own_uts = open_ns("uts");
+    if (own_uts < 0 || vj_policy_unshare_uts(pol, err) < 0) {
+        int e = errno;
+        if (own_uts >= 0)
+            close(own_uts);
         close(pfd[0]);
         close(pfd[1]);
         vj_policy_free(pol);
-        return vj_error_make(err, errno, "%s: fork", r->j.name);
+        return own_uts < 0 ? vj_error_make(err, e, "%s: UTS namespace", r->j.name) : -1;
+    }
+    fflush(NULL);
+    /* The intermediate starts in the jail's leaf cgroup (see
+     * jail_cgroup_ns); the supervisor in sup, beside it. */
+    struct clone_args mca = {0};
+    mca.flags = CLONE_INTO_CGROUP;
+    mca.cgroup = (unsigned)cgfd;
+    mca.exit_signal = SIGCHLD;
+    pid_t mid = (pid_t)syscall(SYS_clone3, &mca, sizeof mca);
+    int e = errno;
+    if (mid != 0) {
+        int back = setns(own_uts, CLONE_NEWUTS);
+        close(own_uts);
+        if (back < 0 || mid < 0) {
+            if (back < 0)
+                e = errno;
+            if (mid > 0) {
+                kill(mid, SIGKILL);
+                while (waitpid(mid, NULL, 0) < 0 && errno == EINTR)
+                    ;
+            }
+            close(pfd[0]);
+            close(pfd[1]);
+            vj_policy_free(pol);
+            return vj_error_make(err, e, "%s: %s", r->j.name, back < 0 ? "setns(CLONE_NEWUTS)" : "fork");
+        }
     }
     if (mid == 0) {
         /* Intermediate: create the supervisor and leave it to init. */
+        close(own_uts);
         close(pfd[0]);
         report_fd = pfd[1];
-        vj_error_t uerr = NULL;
-        if (vj_policy_unshare_uts(pol, &uerr) < 0)
-            sup_fail("%s", uerr->msg);
+        int jail_cg = jail_cgroup_ns();
+        if (jail_cg < 0)
+            sup_fail("%s: cgroup namespace: %s", r->j.name, strerror(errno));
         struct clone_args ca = {0};
         ca.flags = (unsigned)nsflags | CLONE_INTO_CGROUP;
-        ca.cgroup = (unsigned)cgfd;
+        ca.cgroup = (unsigned)supfd;
         ca.exit_signal = SIGCHLD;
         int cpidfd = -1;
         ca.flags |= CLONE_PIDFD;
@@ -443,7 +486,7 @@ int vj_supervisor_start(struct vj_rec *r, const struct vj_cjail *cj, vj_error_t 
         if (pid < 0)
             sup_fail("%s: clone: %s", r->j.name, strerror(errno));
         if (pid == 0)
-            supervisor_main(r, cj, nsflags, pol);
+            supervisor_main(r, cj, nsflags, pol, jail_cg);
         /* The PID as the host sees it: clone3 answers in our PID name
          * space, which is a parent jail's for a child jail; the pidfd's
          * fdinfo answers in /proc's, which is the host's here. */

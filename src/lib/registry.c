@@ -322,6 +322,11 @@ static int rec_parse(const char *text, struct vj_rec *r)
  * work for any user, as FreeBSD's does. */
 static int ensure_dirs(vj_error_t *err)
 {
+    /* Once per process (and its children): jail(8) takes the lock a few
+     * times per jail. */
+    static bool done;
+    if (done)
+        return 0;
     if (mkdir(VJ_RUNDIR, 0755) < 0 && errno != EEXIST)
         return vj_error_make(err, errno, "mkdir %s", VJ_RUNDIR);
     if (mkdir(JAILS_DIR, 0700) < 0 && errno != EEXIST)
@@ -330,6 +335,7 @@ static int ensure_dirs(vj_error_t *err)
         return vj_error_make(err, errno, "mkdir %s", PUBLIC_DIR);
     if (chmod(VJ_RUNDIR, 0755) < 0 || chmod(JAILS_DIR, 0700) < 0 || chmod(PUBLIC_DIR, 0755) < 0)
         return vj_error_make(err, errno, "chmod %s", VJ_RUNDIR);
+    done = true;
     return 0;
 }
 
