@@ -30,7 +30,6 @@
 #include <signal.h>
 #include <string.h>
 #include <sys/file.h>
-#include <sys/inotify.h>
 #include <sys/ioctl.h>
 #include <sys/mount.h>
 #include <sys/pidfd.h>
@@ -188,18 +187,17 @@ static bool release_if_done(int jid)
 }
 
 struct sup_fds {
-    int sig, inotify;   /* signalfd, inotify on jail/cgroup.events */
+    int sig;            /* signalfd */
+    int events;         /* jail/cgroup.events, polled for POLLPRI */
     int cgdir;          /* the jail's cgroup directory */
     int host_mnt, jail_mnt;
 };
 
-static int leaf_populated(int cgdir)
+/* Reading the polled fd itself re-arms its POLLPRI notification. */
+static int leaf_populated(int events_fd)
 {
-    cleanup_close int fd = openat(cgdir, "jail/cgroup.events", O_RDONLY | O_CLOEXEC);
     char buf[128];
-    if (fd < 0)
-        return -1;
-    ssize_t n = read(fd, buf, sizeof buf - 1);
+    ssize_t n = pread(events_fd, buf, sizeof buf - 1, 0);
     if (n <= 0)
         return -1;
     buf[n] = 0;
@@ -214,7 +212,7 @@ static void supervise(int jid, const struct sup_fds *f) __attribute__((noreturn)
 static void supervise(int jid, const struct sup_fds *f)
 {
     for (;;) {
-        struct pollfd pfd[3] = {{f->sig, POLLIN, 0}, {f->inotify, POLLIN, 0}, {ctl_fd, POLLIN, 0}};
+        struct pollfd pfd[3] = {{f->sig, POLLIN, 0}, {f->events, POLLPRI, 0}, {ctl_fd, POLLIN, 0}};
         poll(pfd, ctl_fd >= 0 ? 3 : 2, 2000);
         if (ctl_fd >= 0 && (pfd[2].revents & POLLIN))
             vj_nested_serve(ctl_fd, jid, f->host_mnt);
@@ -225,12 +223,9 @@ static void supervise(int jid, const struct sup_fds *f)
             if ((si.ssi_signo == SIGTERM || si.ssi_signo == SIGINT) && si.ssi_pid == 0)
                 _exit(0);
         }
-        char ibuf[4096];
-        while (f->inotify >= 0 && read(f->inotify, ibuf, sizeof ibuf) > 0)
-            ;
         while (waitpid(-1, NULL, WNOHANG | __WALL) > 0)
             ;
-        int pop = leaf_populated(f->cgdir);
+        int pop = leaf_populated(f->events);
         if (pop < 0)
             _exit(0); /* cgroup gone: the jail was removed under us */
         if (pop != 0)
@@ -358,9 +353,10 @@ static void supervisor_main(struct vj_rec *r, const struct vj_cjail *cj, int nsf
     f.sig = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
     f.cgdir = open(r->cgroup, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     cleanup_free char *ev = xasprintf("%s/jail/cgroup.events", r->cgroup);
-    /* cgroup.events changes raise IN_MODIFY. */
-    f.inotify = inotify_init1(IN_CLOEXEC | IN_NONBLOCK);
-    if (f.sig < 0 || f.cgdir < 0 || f.inotify < 0 || inotify_add_watch(f.inotify, ev, IN_MODIFY) < 0)
+    /* cgroup.events signals changes with POLLPRI: no inotify instance,
+     * whose per-user limit (128 by default) would cap the host's jails. */
+    f.events = open(ev, O_RDONLY | O_CLOEXEC);
+    if (f.sig < 0 || f.cgdir < 0 || f.events < 0)
         sup_fail("%s: supervisor: %s", r->j.name, strerror(errno));
     int nul = open("/dev/null", O_RDWR | O_CLOEXEC);
 
@@ -382,7 +378,7 @@ static void supervisor_main(struct vj_rec *r, const struct vj_cjail *cj, int nsf
         if (nul > 2)
             close(nul);
     }
-    int keep[] = {f.sig, f.inotify, f.cgdir, f.host_mnt, f.jail_mnt, jail_cg, report_fd, ctl_fd};
+    int keep[] = {f.sig, f.events, f.cgdir, f.host_mnt, f.jail_mnt, jail_cg, report_fd, ctl_fd};
     keep_only_fds(keep, ctl_fd >= 0 ? 8 : 7);
     char ok[64];
     int n = snprintf(ok, sizeof ok, "OK %d %d %d\n", f.jail_mnt, jail_cg, (int)hpid);

@@ -704,9 +704,14 @@ int vj_registry_list(struct vj_jail **out, size_t *n, bool with_dying, vj_error_
         reap_dead(l, &nl);
     }
     *out = xcalloc(nl + 1, sizeof **out);
-    for (size_t i = 0; i < nl; i++)
+    for (size_t i = 0; i < nl; i++) {
+        /* A jail whose supervisor is not up yet does not exist for jls
+         * and jexec (FreeBSD: not before jail_set(JAIL_CREATE) returns). */
+        if (l[i].j.sup_pid <= 0)
+            continue;
         if (with_dying || !l[i].j.dying)
             jail_from_rec(&(*out)[(*n)++], &l[i]);
+    }
     rec_list_free(l, nl);
     return 0;
 }
