@@ -577,6 +577,8 @@ static bool apply(struct ifc *c, char *ifname, int argc, char **argv)
 /* ---- create / destroy --------------------------------------------------- */
 
 /* "epair12" -> 12; -1 when name is not prefix followed by digits only. */
+/* Units are bounded by the interface name length, not by FreeBSD's
+ * IF_MAXUNIT: names built from ${jid} (seed jail.conf files) must fit. */
 static long unit_of(const char *name, const char *prefix, const char *suffixes)
 {
     size_t n = strlen(prefix);
@@ -588,7 +590,7 @@ static long unit_of(const char *name, const char *prefix, const char *suffixes)
     char *end;
     errno = 0;
     long u = strtol(p, &end, 10);
-    if (end == p || errno || u < 0 || u > 99999)
+    if (end == p || errno || u < 0 || u > 99999999)
         return -1;
     if (*end && !(suffixes && end[1] == '\0' && strchr(suffixes, *end)))
         return -1;
