@@ -211,7 +211,8 @@ int vj_vnet_plan(const struct vj_cjail *j, int jid, struct vj_vnet_state *st, vj
                     "characters)", bridge);
     if (jid <= 0)
         return perr(err, j, "vnet.bridge", "no jid reserved");
-    st->name = xstrdup(jname(j));
+    /* An unnamed jail is named after its jid, as on FreeBSD. */
+    st->name = j->name && j->name[0] ? xstrdup(j->name) : xasprintf("%d", jid);
     if (strchr(st->name, '\n'))
         return perr(err, j, "vnet.bridge", "jail name contains a newline");
     st->bridge = xstrdup(bridge);

@@ -233,7 +233,6 @@ unnamed_body()
         vnet.bridge.addr=10.200.11.1/24 vnet.addr=10.200.11.2/24
     j1=$(cat jid1)
     echo "$j1" > unnamed.jids
-    atf_expect_fail "engine bug: every unnamed VNET jail gets the altname jail.jail, so a second one fails with 'altname jail.jail: File exists'"
     atf_check -o save:jid2 -e empty "$JAIL" -i -c path=/ persist vnet vnet.bridge=vjtpath2 \
         vnet.addr=10.200.11.3/24
     j2=$(cat jid2)
