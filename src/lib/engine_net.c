@@ -8,6 +8,7 @@
 #include "vjail.h"
 
 #include <errno.h>
+#include <sched.h>
 #include <fcntl.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -84,6 +85,16 @@ void vj_rec_release_net(struct vj_rec *r)
     if (r->netns_pin) {
         cleanup_close int fd = open(r->netns_pin, O_RDONLY | O_CLOEXEC);
         struct vj_cparam *p = r->j.params ? vj_cjail_get(r->j.params, "vnet.interface") : NULL;
+        /* The supervisor releasing its own jail (last process gone) lives
+         * in the jail's network namespace: "back" must mean the one it
+         * came from (kept in vj_sup_host_netns), not its own. */
+        struct stat pin, self;
+        if (fd >= 0 && fstat(fd, &pin) == 0 && stat("/proc/self/ns/net", &self) == 0 &&
+            pin.st_ino == self.st_ino && pin.st_dev == self.st_dev) {
+            if (vj_sup_host_netns < 0 || setns(vj_sup_host_netns, CLONE_NEWNET) < 0)
+                fprintf(stderr, "%s: %s: vnet.interface: host network namespace: %s\n",
+                        vj_progname ? vj_progname : "jail", r->j.name, strerror(errno));
+        }
         if (fd >= 0 && p && p->nvalues && vj_vnet_ifaces_return(fd, p->values, p->nvalues, &err) < 0)
             vj_error_print(&err, vj_progname ? vj_progname : "jail");
     }

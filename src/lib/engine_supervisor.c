@@ -43,6 +43,7 @@
 
 static int report_fd = -1;
 static int ctl_fd = -1; /* VJ_NESTED_CTL, with children.max > 0 */
+int vj_sup_host_netns = -1;
 
 static void sup_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
 static void sup_fail(const char *fmt, ...)
@@ -378,8 +379,9 @@ static void supervisor_main(struct vj_rec *r, const struct vj_cjail *cj, int nsf
         if (nul > 2)
             close(nul);
     }
-    int keep[] = {f.sig, f.events, f.cgdir, f.host_mnt, f.jail_mnt, jail_cg, report_fd, ctl_fd};
-    keep_only_fds(keep, ctl_fd >= 0 ? 8 : 7);
+    int keep[] = {f.sig,   f.events,  f.cgdir,           f.host_mnt, f.jail_mnt,
+                  jail_cg, report_fd, vj_sup_host_netns, ctl_fd};
+    keep_only_fds(keep, 9);
     char ok[64];
     int n = snprintf(ok, sizeof ok, "OK %d %d %d\n", f.jail_mnt, jail_cg, (int)hpid);
     if (write(report_fd, ok, n) < 0)
@@ -471,6 +473,12 @@ int vj_supervisor_start(struct vj_rec *r, const struct vj_cjail *cj, vj_error_t 
         int jail_cg = jail_cgroup_ns();
         if (jail_cg < 0)
             sup_fail("%s: cgroup namespace: %s", r->j.name, strerror(errno));
+        /* A VNET supervisor keeps the network namespace it came from, to
+         * hand vnet.interface back to it when the jail's last process
+         * goes (it cannot open the host init's: no ptrace access). */
+        if ((nsflags & CLONE_NEWNET) &&
+            (vj_sup_host_netns = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC)) < 0)
+            sup_fail("%s: network namespace: %s", r->j.name, strerror(errno));
         struct clone_args ca = {0};
         ca.flags = (unsigned)nsflags | CLONE_INTO_CGROUP;
         ca.cgroup = (unsigned)supfd;
@@ -607,8 +615,20 @@ static int sup_pidfd(const struct vj_rec *r)
 void vj_supervisor_poke(const struct vj_rec *r)
 {
     cleanup_close int fd = sup_pidfd(r);
-    if (fd >= 0)
-        pidfd_send_signal(fd, SIGUSR1, NULL, 0);
+    if (fd < 0)
+        return;
+    pidfd_send_signal(fd, SIGUSR1, NULL, 0);
+    /* A jail with no process left ends now: wait (bounded) until its
+     * supervisor has released it, so that what it held (vnet.interface
+     * above all) is back when jail(8) returns. */
+    if (!r->cgroup || r->persist)
+        return;
+    cleanup_free char *leaf = xasprintf("%s/jail", r->cgroup);
+    if (vj_cgroup_populated(leaf) != 0)
+        return;
+    struct pollfd p = {fd, POLLIN, 0};
+    while (poll(&p, 1, 10000) < 0 && errno == EINTR)
+        ;
 }
 
 void vj_supervisor_kill(const struct vj_rec *r)

@@ -425,6 +425,9 @@ struct vj_rec {
 /* Hand vnet.interface back, tear declarative networking down, unpin the
  * network namespace (engine_net.c; idempotent, every removal path). */
 void vj_rec_release_net(struct vj_rec *r);
+/* In a VNET supervisor: the network namespace it came from, where
+ * vnet.interface goes back when it releases its own jail; else -1. */
+extern int vj_sup_host_netns;
 bool vj_jail_is_vnet(const struct vj_cjail *cj);
 /* After creation: pin the netns (vnet.interface, vnet.bridge) and set up
  * declarative networking; then, after exec.created, vj_net_move_in. */

@@ -101,7 +101,6 @@ last_process_body()
     touch stop
     wait "$(cat jail.pid)" || atf_fail "jail -c failed: $(cat jail.err)"
     atf_check -o empty cat jail.err
-    atf_expect_fail "engine bug: vnet.interface is destroyed, not handed back, when the jail's last process exits"
     paths_check_back "$n"
 }
 last_process_cleanup()

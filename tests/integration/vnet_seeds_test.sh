@@ -316,7 +316,6 @@ param_consistency_body()
     iface=${epair%a}b
     # Engine bug (reported): when the command of a non-persistent VNET jail
     # exits, vnet.interface is not handed back; the epair is destroyed.
-    atf_expect_fail "vnet.interface is not handed back when the jail's last process exits"
     atf_check -o ignore -e empty "$JAIL" -c path=/ vnet=new "vnet.interface=$iface" command=/usr/bin/true
     atf_check -o not-empty "$IFC" "$iface"
     atf_check -o empty "$IFC" "$epair" destroy
