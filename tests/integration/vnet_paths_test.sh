@@ -207,7 +207,6 @@ command_exits_body()
     vt_init
     n=$(vj_name)
     vt_own vjtpath1
-    atf_expect_fail "engine bug: when the command exits, vjail leaves its bridge, and the host end to the kernel's asynchronous clean-up (next jail: altname File exists)"
     for _ in 1 2; do
         atf_check -o empty -e empty "$JAIL" -c name="$n" path=/ vnet vnet.bridge=vjtpath1 \
             vnet.bridge.addr=10.200.10.1/24 vnet.addr=10.200.10.2/24 command=/bin/true
