@@ -58,7 +58,7 @@ static void cjail_clear_params(struct vj_cjail *j)
     j->nparams = 0;
 }
 
-static void cjail_clear(struct vj_cjail *j)
+void vj_cjail_clear(struct vj_cjail *j)
 {
     cjail_clear_params(j);
     free(j->name);
@@ -213,7 +213,7 @@ void vj_conf_free(struct vj_conf *conf)
     if (!conf)
         return;
     for (size_t i = 0; i < conf->njails; i++)
-        cjail_clear(&conf->jails[i]);
+        vj_cjail_clear(&conf->jails[i]);
     free(conf->jails);
     vj_craw_free(conf->priv);
     free(conf);

@@ -81,19 +81,7 @@ void vj_cjail_free(struct vj_cjail *j)
 {
     if (!j)
         return;
-    for (size_t i = 0; i < j->nparams; i++) {
-        free(j->params[i].name);
-        for (size_t k = 0; k < j->params[i].nvalues; k++)
-            free(j->params[i].values[k]);
-        free(j->params[i].values);
-    }
-    free(j->params);
-    free(j->name);
-    if (j->depend) {
-        for (char **d = j->depend; *d; d++)
-            free(*d);
-        free(j->depend);
-    }
+    vj_cjail_clear(j);
     free(j);
 }
 

@@ -215,6 +215,8 @@ int vj_conf_load_buf(const char *name, const char *buf, size_t len, struct vj_co
  * (name=value / bare name / command=... rest of argv). */
 int vj_conf_from_args(int argc, char **argv, struct vj_conf **out, vj_error_t *err);
 void vj_conf_free(struct vj_conf *conf);
+/* Release what one jail of a configuration holds (not the struct). */
+void vj_cjail_clear(struct vj_cjail *j);
 
 /*
  * Expand variables of one jail.  jid > 0 is the JID reserved for it, used
