@@ -4,12 +4,21 @@ PREFIX   ?= /usr/local
 DESTDIR  ?=
 CC       ?= cc
 PKGS      = libseccomp libcap libmnl libnftables
+# libseccomp and libcap are linked statically (their .a ship in the -dev
+# packages) and libnftables is dlopen()ed when NAT or forwards need it
+# (src/lib/vnet_nft.c): each shared library the loader must map and
+# relocate costs every jail(8) start.  SANITIZE=1 keeps them shared.
 BUILD    ?= build
 
 CFLAGS   ?= -O2 -g
 CFLAGS   += -std=gnu11 -Wall -Wextra -Wno-unused-parameter -Wshadow -Wformat=2 \
             -D_GNU_SOURCE= -Isrc/lib $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-LDLIBS   += $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+ifeq ($(SANITIZE),1)
+LDLIBS   += $(shell pkg-config --libs libseccomp libcap libmnl 2>/dev/null) -ldl
+else
+LDLIBS   += -Wl,-Bstatic $(shell pkg-config --libs --static libseccomp libcap 2>/dev/null) \
+            -Wl,-Bdynamic $(shell pkg-config --libs libmnl 2>/dev/null) -ldl
+endif
 # clang's -Wformat=2 also flags v*printf(fmt, ap) inside printf-like
 # wrappers, which gcc accepts; the wrappers carry format attributes.
 ifneq ($(findstring clang,$(shell $(CC) --version 2>/dev/null | head -1)),)

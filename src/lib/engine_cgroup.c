@@ -1,6 +1,7 @@
 /*
- * The jail's cgroup (v2 only): <root>/vjail/<jid>/ with two leaves,
- * "sup" for the supervisor and "jail" for every jailed process.  The
+ * The jail's cgroup (v2 only): <root>/vjail/<jid>/ with one leaf, "jail",
+ * for every jailed process; supervisors live in <root>/vjail/sup, shared
+ * by all jails, so that none has to leave its cgroup to remove it.  The
  * "jail" leaf's cgroup.events tells the supervisor when the jail has no
  * processes left; cgroup.kill ends all of them at once, including
  * processes that joined by setns (jexec) and are not descendants of pid 1.
@@ -50,13 +51,22 @@ int vj_cgroup_create(struct vj_rec *r, vj_error_t *err)
     /* Recorded before it exists, so a crash right after mkdir is undone. */
     if (vj_reg_save(r, err) < 0)
         return -1;
-    const char *leaves[] = {"", "/jail", "/sup"};
-    for (size_t i = 0; i < 3; i++) {
+    cleanup_free char *sup = xasprintf("%s/sup", base);
+    if (mkdir(sup, 0755) < 0 && errno != EEXIST)
+        return vj_error_make(err, errno, "%s: mkdir %s", r->j.name, sup);
+    const char *leaves[] = {"", "/jail"};
+    for (size_t i = 0; i < 2; i++) {
         cleanup_free char *d = xasprintf("%s%s", r->cgroup, leaves[i]);
         if (mkdir(d, 0755) < 0 && errno != EEXIST)
             return vj_error_make(err, errno, "%s: mkdir %s", r->j.name, d);
     }
     return 0;
+}
+
+char *vj_cgroup_sup_dir(void)
+{
+    const char *root = vj_cgroup_root();
+    return root ? xasprintf("%s/vjail/sup", root) : NULL;
 }
 
 int vj_cgroup_populated(const char *cg)

@@ -307,18 +307,8 @@ void vj_rec_reap(struct vj_rec *r)
      * its PID name space when its supervisor died). */
     vj_reg_reap_children(r->j.jid);
     vj_supervisor_kill(r);
-    if (r->cgroup) {
-        /* The supervisor releasing itself leaves the jail's cgroup first. */
-        char self[32] = "";
-        ssize_t l = readlink("/proc/self", self, sizeof self - 1);
-        if (l > 0)
-            self[l] = 0;
-        if (atoi(self) == r->j.sup_pid && vj_cgroup_root()) {
-            cleanup_free char *rootprocs = xasprintf("%s/cgroup.procs", vj_cgroup_root());
-            write_file(rootprocs, "0", 1, O_WRONLY, 0, NULL);
-        }
+    if (r->cgroup)
         vj_cgroup_kill(r->cgroup);
-    }
     vj_rec_release_net(r);
     for (size_t i = r->nmounts; i-- > 0;)
         vj_umount_target(r->mounts[i], NULL);

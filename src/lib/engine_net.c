@@ -13,8 +13,8 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#define NETNS_DIR VJ_RUNDIR "/netns"
-#define NETSTATE_DIR VJ_RUNDIR "/netstate"
+#define NETNS_DIR VJ_VNET_PIN_DIR
+#define NETSTATE_DIR VJ_VNET_STATE_DIR
 
 bool vj_jail_is_vnet(const struct vj_cjail *cj)
 {
@@ -79,9 +79,13 @@ int vj_net_move_in(const struct vj_rec *r, const struct vj_cjail *cj, vj_error_t
     return vj_vnet_ifaces_move_in(fd, p->values, p->nvalues, err);
 }
 
-void vj_rec_release_net(struct vj_rec *r)
+void vj_rec_return_net(struct vj_rec *r)
 {
+    if (r->net_returned)
+        return;
+    r->net_returned = true;
     vj_error_t err = NULL;
+    vj_rec_net_paths(r); /* also what `ifconfig IF vnet JAIL` recorded since r was read */
     if (r->netns_pin) {
         cleanup_close int fd = open(r->netns_pin, O_RDONLY | O_CLOEXEC);
         struct vj_cparam *p = r->j.params ? vj_cjail_get(r->j.params, "vnet.interface") : NULL;
@@ -97,7 +101,24 @@ void vj_rec_release_net(struct vj_rec *r)
         }
         if (fd >= 0 && p && p->nvalues && vj_vnet_ifaces_return(fd, p->values, p->nvalues, &err) < 0)
             vj_error_print(&err, vj_progname ? vj_progname : "jail");
+        /* and those moved in by hand (ifconfig IF vnet JAIL) */
+        if (fd >= 0 && vj_vnet_moved_return(r, fd, &err) < 0)
+            vj_error_print(&err, vj_progname ? vj_progname : "jail");
     }
+    if (r->vnet_state) {
+        /* A jail of the same name may be created before the links go. */
+        struct vj_vnet_state st = {0};
+        if (vj_vnet_state_load(r->vnet_state, &st, NULL) == 0) {
+            vj_vnet_release_names(&st);
+            vj_vnet_state_clear(&st);
+        }
+    }
+}
+
+void vj_rec_release_net(struct vj_rec *r)
+{
+    vj_error_t err = NULL;
+    vj_rec_return_net(r);
     if (r->vnet_state) {
         struct vj_vnet_state st = {0};
         if (vj_vnet_state_load(r->vnet_state, &st, NULL) == 0) {

@@ -1,17 +1,20 @@
 /*
  * The per-jail supervisor: pid 1 of the jail's PID namespace.
  *
- * It is made by jail(8) through a short-lived intermediate process, so it
- * is adopted by the host's init and outlives jail(8).  It
+ * jail(8) creates it with one clone3() straight into the shared
+ * supervisors' cgroup (<root>/vjail/sup), so it never moves between
+ * cgroups; it is adopted by the host's init when jail(8) exits.  It
  *   - creates and holds the jail's namespaces: it lives in the jail's PID,
- *     UTS, IPC (per policy) and network namespaces, and keeps the jail's
- *     mount and cgroup namespaces open as file descriptors (jail(8) and
- *     jexec obtain them with pidfd_getfd) while itself going back to the
- *     host's mount and cgroup namespaces;
+ *     UTS, IPC (per policy), mount and network namespaces, and keeps the
+ *     jail's mount namespace open as a descriptor (jail(8) and jexec
+ *     obtain it with pidfd_getfd);
  *   - reaps orphans of the jail (it is their reaper as pid 1);
  *   - watches the jail's cgroup: when a non-persistent jail has no
- *     processes left it releases everything the jail holds (mounts,
- *     cgroup, registry entry) and exits, which ends the namespaces.
+ *     processes left it marks the jail dying, hands vnet.interface back,
+ *     tells the jail(8) that waits for it (the report pipe closes), then
+ *     releases the rest (interfaces it made, mounts, cgroup, registry
+ *     entry) and exits, which ends the namespaces.  As on FreeBSD, a
+ *     dying jail is listed by jls -d until then.
  * It never runs user code and is never subject to the jail's policy, so
  * it sets itself non-dumpable: jailed processes cannot read its /proc
  * entries without CAP_SYS_PTRACE in the host's user namespace.
@@ -152,22 +155,26 @@ static pid_t host_pid(void)
     return atoi(buf);
 }
 
-/* Is this jail over?  Called with the jail leaf unpopulated. */
+/* Is this jail over?  Called with the jail leaf unpopulated.  The jail
+ * is marked dying under the registry lock; what it holds is released
+ * without the lock (deleting a link waits for RCU grace periods), after
+ * vnet.interface is home and the waiting jail(8) has been let go. */
 static bool release_if_done(int jid)
 {
     vj_error_t err = NULL;
-    cleanup_close int lk = vj_reg_lock(&err);
+    int lk = vj_reg_lock(&err);
     if (lk < 0) {
         vj_error_release(&err);
         return false;
     }
     struct vj_rec r;
     if (vj_reg_load(jid, &r, &err) < 0) {
+        close(lk);
         vj_error_release(&err);
         return true; /* entry gone: removed by jail -r, nothing left to hold */
     }
     pid_t me = host_pid();
-    bool done = false;
+    bool done = false, reap = false;
     cleanup_free char *leaf = xasprintf("%s/jail", r.cgroup ? r.cgroup : "/nonexistent");
     if (r.state == JS_CREATING) {
         done = false; /* jail(8) is still setting it up */
@@ -180,8 +187,16 @@ static bool release_if_done(int jid)
         r.owner = me;
         r.owner_start = vj_proc_start(me);
         vj_reg_save(&r, NULL);
+        done = reap = true;
+    }
+    close(lk);
+    if (reap) {
+        vj_rec_return_net(&r);
+        if (report_fd >= 0) {
+            close(report_fd);
+            report_fd = -1;
+        }
         vj_rec_reap(&r);
-        done = true;
     }
     vj_rec_clear(&r);
     return done;
@@ -293,26 +308,10 @@ static void keep_only_fds(int *keep, int n)
     syscall(SYS_close_range, lo, ~0U, 0);
 }
 
-/* In the intermediate, born in the jail's leaf cgroup: the jail's cgroup
- * namespace (rooted there), as a descriptor; we stay in the host's.
- * Nothing moves between cgroups: a move (writing cgroup.procs) waits for
- * an RCU grace period, milliseconds on a quiet machine, on every start. */
-static int jail_cgroup_ns(void)
-{
-    int host_cg = open_ns("cgroup");
-    if (host_cg < 0 || unshare(CLONE_NEWCGROUP) < 0)
-        return -1;
-    int jail_cg = open_ns("cgroup");
-    if (jail_cg < 0 || setns(host_cg, CLONE_NEWCGROUP) < 0)
-        return -1;
-    close(host_cg);
-    return jail_cg;
-}
-
 static void supervisor_main(struct vj_rec *r, const struct vj_cjail *cj, int nsflags,
-                            const struct vj_policy *pol, int jail_cg) __attribute__((noreturn));
+                            const struct vj_policy *pol) __attribute__((noreturn));
 static void supervisor_main(struct vj_rec *r, const struct vj_cjail *cj, int nsflags,
-                            const struct vj_policy *pol, int jail_cg)
+                            const struct vj_policy *pol)
 {
     /* Our PID as the host sees it (the caller may be in a parent jail's
      * PID name space, where clone3 returned another number): /proc is
@@ -333,12 +332,8 @@ static void supervisor_main(struct vj_rec *r, const struct vj_cjail *cj, int nsf
     if (nsflags & CLONE_NEWNET)
         lo_up();
 
-    /* We were born in the sup cgroup (beside the jail's leaf, so that the
-     * leaf empties with the jail); jail_cg is the jail's cgroup namespace,
-     * held for those who join the jail. */
-    vj_error_t rerr = NULL;
-    if (vj_rctl_enter(r->j.jid, &rerr) < 0)
-        sup_fail("%s", rerr->msg);
+    /* We were born in the supervisors' cgroup, outside the jail's (so
+     * that its leaf empties with the jail) and outside its limits. */
 
     /* Set up what the supervision loop needs while host paths work. */
     struct sup_fds f;
@@ -379,177 +374,16 @@ static void supervisor_main(struct vj_rec *r, const struct vj_cjail *cj, int nsf
         if (nul > 2)
             close(nul);
     }
-    int keep[] = {f.sig,   f.events,  f.cgdir,           f.host_mnt, f.jail_mnt,
-                  jail_cg, report_fd, vj_sup_host_netns, ctl_fd};
-    keep_only_fds(keep, 9);
+    int keep[] = {f.sig,     f.events,          f.cgdir, f.host_mnt, f.jail_mnt,
+                  report_fd, vj_sup_host_netns, ctl_fd};
+    keep_only_fds(keep, 8);
     char ok[64];
-    int n = snprintf(ok, sizeof ok, "OK %d %d %d\n", f.jail_mnt, jail_cg, (int)hpid);
+    int n = snprintf(ok, sizeof ok, "OK %d %d\n", f.jail_mnt, (int)hpid);
     if (write(report_fd, ok, n) < 0)
         _exit(1);
-    close(report_fd);
+    /* report_fd stays open: its end tells the jail(8) that created us
+     * (vj_supervisor_poke) that the jail is released. */
     supervise(r->j.jid, &f);
-}
-
-int vj_supervisor_start(struct vj_rec *r, const struct vj_cjail *cj, vj_error_t *err)
-{
-    struct vj_policy *pol = NULL;
-    if (vj_policy_from_jail(cj, &pol, err) < 0)
-        return -1;
-    /* No CLONE_NEWUTS: the intermediate makes the UTS namespace with
-     * vj_policy_unshare_uts (allow.set_hostname) and the supervisor
-     * inherits it. */
-    int nsflags = CLONE_NEWPID | vj_policy_ns_flags(pol);
-    const char *vnet = vj_cjail_str(cj, "vnet");
-    struct vj_cparam *vp = vj_cjail_get(cj, "vnet");
-    if (vp && !vp->negated && (!vnet || !strcmp(vnet, "new") || param_parse_bool(vnet) == 1))
-        nsflags |= CLONE_NEWNET;
-    int pfd[2];
-    if (pipe2(pfd, O_CLOEXEC) < 0) {
-        vj_policy_free(pol);
-        return vj_error_make(err, errno, "%s: pipe", r->j.name);
-    }
-    cleanup_free char *leaf = xasprintf("%s/jail", r->cgroup);
-    cleanup_free char *supdir = xasprintf("%s/sup", r->cgroup);
-    cleanup_close int cgfd = open(leaf, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    cleanup_close int supfd = open(supdir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (cgfd < 0 || supfd < 0) {
-        close(pfd[0]);
-        close(pfd[1]);
-        vj_policy_free(pol);
-        return vj_error_make(err, errno, "%s: open %s", r->j.name, cgfd < 0 ? leaf : supdir);
-    }
-    /* Before the first jailed process: the devices it may open. */
-    if (vj_policy_devices_attach(pol, cgfd, err) < 0) {
-        close(pfd[0]);
-        close(pfd[1]);
-        vj_policy_free(pol);
-        return -1;
-    }
-    /* The jail's UTS namespace is made here, before the intermediate, and
-     * we go back to ours right after: the intermediate is born in the
-     * jail's leaf cgroup, where the allow.set_hostname helper would be a
-     * second process (a maxproc of 1 would refuse it). */
-    int own_uts = open_ns("uts");
-    if (own_uts < 0 || vj_policy_unshare_uts(pol, err) < 0) {
-        int e = errno;
-        if (own_uts >= 0)
-            close(own_uts);
-        close(pfd[0]);
-        close(pfd[1]);
-        vj_policy_free(pol);
-        return own_uts < 0 ? vj_error_make(err, e, "%s: UTS namespace", r->j.name) : -1;
-    }
-    fflush(NULL);
-    /* The intermediate starts in the jail's leaf cgroup (see
-     * jail_cgroup_ns); the supervisor in sup, beside it. */
-    struct clone_args mca = {0};
-    mca.flags = CLONE_INTO_CGROUP;
-    mca.cgroup = (unsigned)cgfd;
-    mca.exit_signal = SIGCHLD;
-    pid_t mid = (pid_t)syscall(SYS_clone3, &mca, sizeof mca);
-    int e = errno;
-    if (mid != 0) {
-        int back = setns(own_uts, CLONE_NEWUTS);
-        close(own_uts);
-        if (back < 0 || mid < 0) {
-            if (back < 0)
-                e = errno;
-            if (mid > 0) {
-                kill(mid, SIGKILL);
-                while (waitpid(mid, NULL, 0) < 0 && errno == EINTR)
-                    ;
-            }
-            close(pfd[0]);
-            close(pfd[1]);
-            vj_policy_free(pol);
-            return vj_error_make(err, e, "%s: %s", r->j.name, back < 0 ? "setns(CLONE_NEWUTS)" : "fork");
-        }
-    }
-    if (mid == 0) {
-        /* Intermediate: create the supervisor and leave it to init. */
-        close(own_uts);
-        close(pfd[0]);
-        report_fd = pfd[1];
-        int jail_cg = jail_cgroup_ns();
-        if (jail_cg < 0)
-            sup_fail("%s: cgroup namespace: %s", r->j.name, strerror(errno));
-        /* A VNET supervisor keeps the network namespace it came from, to
-         * hand vnet.interface back to it when the jail's last process
-         * goes (it cannot open the host init's: no ptrace access). */
-        if ((nsflags & CLONE_NEWNET) &&
-            (vj_sup_host_netns = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC)) < 0)
-            sup_fail("%s: network namespace: %s", r->j.name, strerror(errno));
-        struct clone_args ca = {0};
-        ca.flags = (unsigned)nsflags | CLONE_INTO_CGROUP;
-        ca.cgroup = (unsigned)supfd;
-        ca.exit_signal = SIGCHLD;
-        int cpidfd = -1;
-        ca.flags |= CLONE_PIDFD;
-        ca.pidfd = (uint64_t)(uintptr_t)&cpidfd;
-        long pid = syscall(SYS_clone3, &ca, sizeof ca);
-        if (pid < 0)
-            sup_fail("%s: clone: %s", r->j.name, strerror(errno));
-        if (pid == 0)
-            supervisor_main(r, cj, nsflags, pol, jail_cg);
-        /* The PID as the host sees it: clone3 answers in our PID name
-         * space, which is a parent jail's for a child jail; the pidfd's
-         * fdinfo answers in /proc's, which is the host's here. */
-        cleanup_free char *fdinfo_path = xasprintf("/proc/self/fdinfo/%d", cpidfd);
-        cleanup_free char *fdinfo = NULL;
-        char *pl = NULL;
-        if (read_file(fdinfo_path, &fdinfo, NULL, NULL) < 0 || !(pl = strstr(fdinfo, "Pid:")) ||
-            (pid = strtol(pl + 4, NULL, 10)) <= 0)
-            sup_fail("%s: supervisor pid: %s", r->j.name, fdinfo_path);
-        char buf[32];
-        int n = snprintf(buf, sizeof buf, "PID %ld ", pid);
-        if (write(pfd[1], buf, n) < 0)
-            _exit(1);
-        _exit(0);
-    }
-    close(pfd[1]);
-    vj_policy_free(pol);
-    struct vj_buf b = {0};
-    char buf[512];
-    ssize_t n;
-    while ((n = read(pfd[0], buf, sizeof buf)) > 0 || (n < 0 && errno == EINTR))
-        if (n > 0)
-            buf_add(&b, buf, n);
-    close(pfd[0]);
-    while (waitpid(mid, NULL, 0) < 0 && errno == EINTR)
-        ;
-    cleanup_free char *msg = buf_steal(&b);
-    long spid = 0;
-    int mfd = -1, cfd = -1;
-    char *ok = strstr(msg, "OK ");
-    char *er = strstr(msg, "ERR ");
-    /* The intermediate's "PID n" and the supervisor's "OK"/"ERR" may
-     * arrive in either order. */
-    char *pp = strstr(msg, "PID ");
-    if (pp)
-        sscanf(pp, "PID %ld", &spid);
-    if (spid > 0) {
-        r->j.sup_pid = (pid_t)spid;
-        r->sup_start = vj_proc_start(r->j.sup_pid);
-    }
-    int hpid = 0;
-    if (ok && sscanf(ok, "OK %d %d %d", &mfd, &cfd, &hpid) == 3 && hpid > 0 &&
-        hpid != r->j.sup_pid) {
-        /* created inside a parent jail: the host's number is the one */
-        r->j.sup_pid = (pid_t)hpid;
-        r->sup_start = vj_proc_start(r->j.sup_pid);
-    }
-    if (ok && r->sup_start && mfd >= 0 && cfd >= 0) {
-        r->mntns_fd = mfd;
-        r->cgns_fd = cfd;
-        return 0;
-    }
-    if (r->j.sup_pid > 0)
-        vj_supervisor_kill(r);
-    if (er) {
-        er[strcspn(er, "\n")] = 0;
-        return vj_error_make(err, 0, "%s", er + 4);
-    }
-    return vj_error_make(err, 0, "%s: supervisor failed to start", r->j.name);
 }
 
 /* The PID a pidfd refers to, as /proc (the host's) numbers it. */
@@ -561,6 +395,175 @@ static pid_t pidfd_pid(int fd)
     if (read_file(path, &info, NULL, NULL) < 0 || !(p = strstr(info, "Pid:")))
         return -1;
     return (pid_t)strtol(p + 4, NULL, 10);
+}
+
+/* The read end of each supervisor's report pipe, kept by the jail(8)
+ * that created it: its end (EOF) says the jail has been released. */
+static struct release_pipe {
+    int jid, fd;
+} *release_pipes;
+static size_t nrelease_pipes;
+
+static void release_pipe_keep(int jid, int fd)
+{
+    release_pipes = xrealloc(release_pipes, (nrelease_pipes + 1) * sizeof *release_pipes);
+    release_pipes[nrelease_pipes++] = (struct release_pipe){jid, fd};
+}
+
+static int release_pipe_take(int jid)
+{
+    for (size_t i = 0; i < nrelease_pipes; i++)
+        if (release_pipes[i].jid == jid) {
+            int fd = release_pipes[i].fd;
+            release_pipes[i] = release_pipes[--nrelease_pipes];
+            return fd;
+        }
+    return -1;
+}
+
+/* Reap the supervisor if it is our own child (jail(8) created it). */
+static void reap_if_child(int pidfd)
+{
+    siginfo_t si;
+    while (waitid((idtype_t)P_PIDFD, (id_t)pidfd, &si, WEXITED | WNOHANG) < 0 && errno == EINTR)
+        ;
+}
+
+int vj_supervisor_start(struct vj_rec *r, const struct vj_cjail *cj, vj_error_t *err)
+{
+    struct vj_policy *pol = NULL;
+    if (vj_policy_from_jail(cj, &pol, err) < 0)
+        return -1;
+    /* No CLONE_NEWUTS: the UTS namespace is made with
+     * vj_policy_unshare_uts (allow.set_hostname) and inherited. */
+    int nsflags = CLONE_NEWPID | vj_policy_ns_flags(pol);
+    const char *vnet = vj_cjail_str(cj, "vnet");
+    struct vj_cparam *vp = vj_cjail_get(cj, "vnet");
+    if (vp && !vp->negated && (!vnet || !strcmp(vnet, "new") || param_parse_bool(vnet) == 1))
+        nsflags |= CLONE_NEWNET;
+    int pfd[2] = {-1, -1}, own_uts = -1, cpidfd = -1, rc = -1;
+    cleanup_free char *leaf = xasprintf("%s/jail", r->cgroup);
+    cleanup_free char *supdir = vj_cgroup_sup_dir();
+    cleanup_close int cgfd = open(leaf, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    cleanup_close int supfd = supdir ? open(supdir, O_RDONLY | O_DIRECTORY | O_CLOEXEC) : -1;
+    if (cgfd < 0 || supfd < 0) {
+        vj_error_make(err, errno, "%s: open %s", r->j.name, cgfd < 0 ? leaf : supdir);
+        goto out;
+    }
+    if (pipe2(pfd, O_CLOEXEC) < 0) {
+        vj_error_make(err, errno, "%s: pipe", r->j.name);
+        goto out;
+    }
+    /* Before the first jailed process: the devices it may open. */
+    if (vj_policy_devices_attach(pol, cgfd, err) < 0)
+        goto out;
+    /* A VNET supervisor keeps the network namespace it came from, to hand
+     * vnet.interface back to it when the jail's last process goes (it
+     * cannot open the host init's: no ptrace access). */
+    if ((nsflags & CLONE_NEWNET) &&
+        (vj_sup_host_netns = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC)) < 0) {
+        vj_error_make(err, errno, "%s: network namespace", r->j.name);
+        goto out;
+    }
+    /* The jail's UTS namespace is made here and inherited by the
+     * supervisor; we go back to ours right after the clone. */
+    own_uts = open_ns("uts");
+    if (own_uts < 0) {
+        vj_error_make(err, errno, "%s: UTS namespace", r->j.name);
+        goto out;
+    }
+    if (vj_policy_unshare_uts(pol, err) < 0)
+        goto out;
+    fflush(NULL);
+    /* Born straight into the supervisors' cgroup: a process that moves
+     * between cgroups (writes cgroup.procs) waits for an RCU grace period,
+     * milliseconds on a quiet machine. */
+    struct clone_args ca = {0};
+    ca.flags = (unsigned)nsflags | CLONE_INTO_CGROUP | CLONE_PIDFD;
+    ca.cgroup = (unsigned)supfd;
+    ca.pidfd = (uint64_t)(uintptr_t)&cpidfd;
+    ca.exit_signal = SIGCHLD;
+    long pid = syscall(SYS_clone3, &ca, sizeof ca);
+    if (pid == 0) {
+        close(own_uts);
+        close(pfd[0]);
+        report_fd = pfd[1];
+        supervisor_main(r, cj, nsflags, pol);
+    }
+    int e = errno;
+    int back = setns(own_uts, CLONE_NEWUTS);
+    if (back < 0 || pid < 0) {
+        if (pid > 0) {
+            pidfd_send_signal(cpidfd, SIGKILL, NULL, 0);
+            siginfo_t si;
+            waitid((idtype_t)P_PIDFD, (id_t)cpidfd, &si, WEXITED);
+        }
+        vj_error_make(err, back < 0 ? errno : e, "%s: %s", r->j.name,
+                      back < 0 ? "setns(CLONE_NEWUTS)" : "clone");
+        goto out;
+    }
+    close(pfd[1]);
+    pfd[1] = -1;
+    /* The PID as the host sees it: clone3 answers in our PID name space,
+     * which is a parent jail's for a child jail; the pidfd's fdinfo
+     * answers in /proc's, which is the host's here. */
+    pid_t hpid = pidfd_pid(cpidfd);
+    r->j.sup_pid = hpid > 0 ? hpid : (pid_t)pid;
+    r->j.sup_start = vj_proc_start(r->j.sup_pid);
+    /* One line, "OK mntfd hostpid" or "ERR message"; the pipe stays open. */
+    char msg[1100];
+    size_t len = 0;
+    while (len < sizeof msg - 1 && !memchr(msg, '\n', len)) {
+        ssize_t n = read(pfd[0], msg + len, sizeof msg - 1 - len);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            break;
+        len += (size_t)n;
+    }
+    msg[len] = 0;
+    int mfd = -1, okpid = 0;
+    if (!strncmp(msg, "OK ", 3) && sscanf(msg, "OK %d %d", &mfd, &okpid) == 2 && okpid > 0 &&
+        okpid != r->j.sup_pid) {
+        /* created inside a parent jail: the host's number is the one */
+        r->j.sup_pid = (pid_t)okpid;
+        r->j.sup_start = vj_proc_start(r->j.sup_pid);
+    }
+    if (!strncmp(msg, "OK ", 3) && r->j.sup_start && mfd >= 0) {
+        r->mntns_fd = mfd;
+        r->cgns_fd = -1;
+        release_pipe_keep(r->j.jid, pfd[0]);
+        pfd[0] = -1;
+        rc = 0;
+        goto out;
+    }
+    pidfd_send_signal(cpidfd, SIGKILL, NULL, 0);
+    {
+        siginfo_t si;
+        waitid((idtype_t)P_PIDFD, (id_t)cpidfd, &si, WEXITED);
+    }
+    r->j.sup_pid = 0;
+    r->j.sup_start = 0;
+    if (!strncmp(msg, "ERR ", 4)) {
+        msg[strcspn(msg, "\n")] = 0;
+        vj_error_make(err, 0, "%s", msg + 4);
+    } else {
+        vj_error_make(err, 0, "%s: supervisor failed to start", r->j.name);
+    }
+out:
+    if (own_uts >= 0)
+        close(own_uts);
+    if (vj_sup_host_netns >= 0) {
+        close(vj_sup_host_netns);
+        vj_sup_host_netns = -1;
+    }
+    for (int i = 0; i < 2; i++)
+        if (pfd[i] >= 0)
+            close(pfd[i]);
+    if (cpidfd >= 0)
+        close(cpidfd);
+    vj_policy_free(pol);
+    return rc;
 }
 
 /* A pidfd for a process known by its host PID.  pidfd_open() takes a
@@ -599,13 +602,13 @@ static int pidfd_host(pid_t pid)
 
 static int sup_pidfd(const struct vj_rec *r)
 {
-    if (r->j.sup_pid <= 0 || !r->sup_start)
+    if (r->j.sup_pid <= 0 || !r->j.sup_start)
         return -1;
     int fd = pidfd_host(r->j.sup_pid);
     if (fd < 0)
         return -1;
     /* The pidfd pins the process: check it is still the one recorded. */
-    if (vj_proc_start(r->j.sup_pid) != r->sup_start) {
+    if (vj_proc_start(r->j.sup_pid) != r->j.sup_start) {
         close(fd);
         return -1;
     }
@@ -614,21 +617,25 @@ static int sup_pidfd(const struct vj_rec *r)
 
 void vj_supervisor_poke(const struct vj_rec *r)
 {
+    cleanup_close int rel = release_pipe_take(r->j.jid);
     cleanup_close int fd = sup_pidfd(r);
     if (fd < 0)
         return;
     pidfd_send_signal(fd, SIGUSR1, NULL, 0);
     /* A jail with no process left ends now: wait (bounded) until its
-     * supervisor has released it, so that what it held (vnet.interface
-     * above all) is back when jail(8) returns. */
+     * supervisor has marked it dying and handed vnet.interface back (its
+     * report pipe closes), or, for a supervisor we did not create, until
+     * it is gone.  The rest of the release goes on without us, as a
+     * FreeBSD jail stays dying while the kernel frees what it held. */
     if (!r->cgroup || r->persist)
         return;
     cleanup_free char *leaf = xasprintf("%s/jail", r->cgroup);
     if (vj_cgroup_populated(leaf) != 0)
         return;
-    struct pollfd p = {fd, POLLIN, 0};
+    struct pollfd p = {rel >= 0 ? rel : fd, POLLIN, 0};
     while (poll(&p, 1, 10000) < 0 && errno == EINTR)
         ;
+    reap_if_child(fd);
 }
 
 void vj_supervisor_kill(const struct vj_rec *r)
@@ -644,8 +651,10 @@ void vj_supervisor_kill(const struct vj_rec *r)
         if (poll(&p, 1, 100) > 0)
             break;
     }
-    /* Adopted by init, which reaps it; wait until it is really gone. */
-    for (int i = 0; i < 200 && vj_proc_start(r->j.sup_pid) == r->sup_start; i++) {
+    /* Our own child (created by this jail(8)): reap it.  Otherwise it
+     * was adopted by init, which reaps it; wait until it is really gone. */
+    reap_if_child(fd);
+    for (int i = 0; i < 200 && vj_proc_start(r->j.sup_pid) == r->j.sup_start; i++) {
         struct timespec ts = {0, 5000000};
         nanosleep(&ts, NULL);
     }
@@ -713,13 +722,12 @@ int vj_jail_attach_begin(const struct vj_jail *jj, struct vj_attach *a, vj_error
         return vj_error_make(err, ESRCH, "jail_attach");
     }
     a->mnt = pidfd_getfd(a->pidfd, r.mntns_fd, 0);
-    a->cgns = pidfd_getfd(a->pidfd, r.cgns_fd, 0);
     a->cgroup = xasprintf("%s/jail/cgroup.procs", r.cgroup);
     cleanup_free char *leaf = xasprintf("%s/jail", r.cgroup);
     vj_rec_clear(&r);
-    if (a->mnt >= 0 && a->cgns >= 0)
+    if (a->mnt >= 0)
         a->cgdir = open(leaf, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (a->mnt < 0 || a->cgns < 0 || a->cgdir < 0) {
+    if (a->mnt < 0 || a->cgdir < 0) {
         int e = errno;
         vj_jail_attach_end(a);
         return vj_error_make(err, e, "jail_attach");
@@ -739,10 +747,13 @@ int vj_jail_attach_begin(const struct vj_jail *jj, struct vj_attach *a, vj_error
     return 0;
 }
 
+/* The child is born in the jail's leaf cgroup with a new cgroup namespace,
+ * which the kernel roots at that cgroup (CLONE_INTO_CGROUP): every jailed
+ * process sees the leaf as "/", whichever way it entered. */
 pid_t vj_jail_attach_fork(struct vj_attach *a)
 {
     struct clone_args ca = {0};
-    ca.flags = CLONE_INTO_CGROUP;
+    ca.flags = CLONE_INTO_CGROUP | CLONE_NEWCGROUP;
     ca.cgroup = (unsigned)a->cgdir;
     ca.exit_signal = SIGCHLD;
     long pid = syscall(SYS_clone3, &ca, sizeof ca);
@@ -754,13 +765,14 @@ pid_t vj_jail_attach_fork(struct vj_attach *a)
 int vj_jail_attach_finish(struct vj_attach *a, vj_error_t *err)
 {
     int rc = 0;
-    if (!a->in_cgroup && write_file(a->cgroup, "0", 1, O_WRONLY, 0, NULL) < 0)
+    if (!a->in_cgroup && (write_file(a->cgroup, "0", 1, O_WRONLY, 0, NULL) < 0 ||
+                          unshare(CLONE_NEWCGROUP) < 0))
         rc = vj_error_make(err, errno, "jail_attach: cgroup");
     else if (vj_rctl_enter(a->jid, err) < 0)
         rc = -1;
     else if (setns(a->pidfd, CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWNET) < 0)
         rc = vj_error_make(err, errno, "jail_attach");
-    else if (setns(a->cgns, CLONE_NEWCGROUP) < 0 || setns(a->mnt, CLONE_NEWNS) < 0)
+    else if (setns(a->mnt, CLONE_NEWNS) < 0)
         rc = vj_error_make(err, errno, "jail_attach");
     else if (chdir("/") < 0)
         rc = vj_error_make(err, errno, "chdir /");

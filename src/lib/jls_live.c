@@ -26,11 +26,12 @@ static int live_usage(const struct vj_jail *j, int64_t *usage, void *arg, vj_err
     return -1;
 }
 
-/* Is the process behind dirfd pd the supervisor of jail jid?  It lives in
- * the jail's "sup" cgroup (engine_cgroup.c): <root>/vjail/JID/sup.  This
- * catches a pid reused after the supervisor died; once pd is open it
- * names that one process for good. */
-static bool is_supervisor(int pd, int jid)
+/* Is the process behind dirfd pd the supervisor of jail j?  Supervisors
+ * live in <root>/vjail/sup (engine_cgroup.c), where only jail(8) puts
+ * processes, and its start time is the one recorded: this catches a pid
+ * reused after the supervisor died; once pd is open it names that one
+ * process for good. */
+static bool is_supervisor(int pd, const struct vj_jail *j)
 {
     cleanup_close int fd = openat(pd, "cgroup", O_RDONLY | O_CLOEXEC);
     if (fd < 0)
@@ -40,17 +41,9 @@ static bool is_supervisor(int pd, int jid)
     if (n <= 0)
         return false;
     buf[n] = '\0';
-    char want[48];
-    int wl = snprintf(want, sizeof want, "/vjail/%d/sup", jid);
-    for (char *l = buf; *l;) {
-        size_t len = strcspn(l, "\n");
-        if (len >= (size_t)wl && !strncmp(l + len - (size_t)wl, want, (size_t)wl))
-            return true;
-        l += len;
-        if (*l)
-            l++;
-    }
-    return false;
+    if (!strstr(buf, "/vjail/sup\n"))
+        return false;
+    return !j->sup_start || vj_proc_start(j->sup_pid) == j->sup_start;
 }
 
 static int live_links(const struct vj_jail *j, struct vj_nl_link **out, size_t *n, void *arg,
@@ -63,7 +56,7 @@ static int live_links(const struct vj_jail *j, struct vj_nl_link **out, size_t *
     char proc[32];
     snprintf(proc, sizeof proc, "/proc/%d", (int)j->sup_pid);
     cleanup_close int pd = open(proc, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (pd < 0 || !is_supervisor(pd, j->jid))
+    if (pd < 0 || !is_supervisor(pd, j))
         return 0;
     cleanup_close int ns = openat(pd, "ns/net", O_RDONLY | O_CLOEXEC);
     if (ns < 0)

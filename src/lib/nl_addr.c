@@ -256,7 +256,7 @@ static int by_index(const void *a, const void *b)
     return (x->ifindex > y->ifindex) - (x->ifindex < y->ifindex);
 }
 
-int vj_nl_links(struct vj_nl *nl, struct vj_nl_link **out, size_t *n, vj_error_t *err)
+static int links_once(struct vj_nl *nl, struct vj_nl_link **out, size_t *n, vj_error_t *err)
 {
     struct link_list ll = {0};
     char buf[256];
@@ -287,15 +287,112 @@ fail:
     return -1;
 }
 
+int vj_nl_links(struct vj_nl *nl, struct vj_nl_link **out, size_t *n, vj_error_t *err)
+{
+    /* A dump interrupted by a concurrent change (EINTR) is asked again. */
+    for (int tries = 0;; tries++) {
+        vj_error_t e = NULL;
+        if (links_once(nl, out, n, &e) == 0)
+            return 0;
+        if (!e || e->status != EINTR || tries >= 50) {
+            if (err)
+                *err = e;
+            else
+                vj_error_release(&e);
+            return -1;
+        }
+        vj_error_release(&e);
+    }
+}
+
+int vj_nl_link_get(struct vj_nl *nl, const char *name, struct vj_nl_link *out, vj_error_t *err)
+{
+    memset(out, 0, sizeof *out);
+    if (!name || !*name || strlen(name) >= 128)
+        return 0;
+    struct link_list ll = {0};
+    char buf[512];
+    memset(buf, 0, sizeof buf);
+    struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+    nlh->nlmsg_type = RTM_GETLINK;
+    struct ifinfomsg *ifi = mnl_nlmsg_put_extra_header(nlh, sizeof *ifi);
+    ifi->ifi_family = AF_UNSPEC;
+    mnl_attr_put_strz(nlh, strlen(name) < IFNAMSIZ ? IFLA_IFNAME : IFLA_ALT_IFNAME, name);
+    mnl_attr_put_u32(nlh, IFLA_EXT_MASK, RTEXT_FILTER_SKIP_STATS);
+    vj_error_t e = NULL;
+    if (nl_query(nl, nlh, link_cb, &ll, name, &e) < 0) {
+        vj_nl_links_free(ll.v, ll.n);
+        if (e && e->status == ENODEV) {
+            vj_error_release(&e);
+            return 0;
+        }
+        if (err)
+            *err = e;
+        else
+            vj_error_release(&e);
+        return -1;
+    }
+    if (ll.n == 0) {
+        free(ll.v);
+        return 0;
+    }
+    *out = ll.v[0];
+    memset(&ll.v[0], 0, sizeof ll.v[0]);
+    vj_nl_links_free(ll.v, ll.n);
+    return 1;
+}
+
+int vj_nl_link_members(struct vj_nl *nl, const char *master, vj_error_t *err)
+{
+    vj_error_t e = NULL;
+    int idx = vj_nl_ifindex(nl, master, &e);
+    if (idx <= 0) {
+        if (e && e->status == 0) { /* no such interface: no member */
+            vj_error_release(&e);
+            return 0;
+        }
+        if (err)
+            *err = e;
+        else
+            vj_error_release(&e);
+        return -1;
+    }
+    /* The kernel filters the dump by IFLA_MASTER: only members come. */
+    struct link_list ll = {0};
+    char buf[256];
+    memset(buf, 0, sizeof buf);
+    struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+    nlh->nlmsg_type = RTM_GETLINK;
+    nlh->nlmsg_flags = NLM_F_DUMP;
+    struct ifinfomsg *ifi = mnl_nlmsg_put_extra_header(nlh, sizeof *ifi);
+    ifi->ifi_family = AF_UNSPEC;
+    mnl_attr_put_u32(nlh, IFLA_EXT_MASK, RTEXT_FILTER_SKIP_STATS);
+    mnl_attr_put_u32(nlh, IFLA_MASTER, (uint32_t)idx);
+    if (nl_query(nl, nlh, link_cb, &ll, "list bridge members", err) < 0) {
+        vj_nl_links_free(ll.v, ll.n);
+        return -1;
+    }
+    int count = 0;
+    for (size_t i = 0; i < ll.n; i++)
+        count += ll.v[i].master == idx;
+    vj_nl_links_free(ll.v, ll.n);
+    return count;
+}
+
+void vj_nl_link_clear(struct vj_nl_link *l)
+{
+    free(l->alias);
+    for (char **a = l->altnames; a && *a; a++)
+        free(*a);
+    free(l->altnames);
+    free(l->addrs);
+    memset(l, 0, sizeof *l);
+}
+
 void vj_nl_links_free(struct vj_nl_link *l, size_t n)
 {
-    for (size_t i = 0; i < n; i++) {
-        free(l[i].alias);
-        for (char **a = l[i].altnames; a && *a; a++)
-            free(*a);
-        free(l[i].altnames);
-        free(l[i].addrs);
-    }
+    for (size_t i = 0; i < n; i++)
+        vj_nl_link_clear(&l[i]);
     free(l);
 }
 

@@ -4,7 +4,8 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <sched.h>
 #include <stdarg.h>
 #include <string.h>
@@ -47,27 +48,9 @@ struct vj_nl {
 /* Room reserved for the request being built (names are bounded). */
 #define NL_REQ_MAX 4096
 
-struct nl_open_arg {
-    int nsfd;
-    struct mnl_socket *sock;
-    int err;
-};
-
-/* Runs in its own thread: the thread joins the namespace, the socket is
- * created there and stays bound to it; the thread then just ends. */
-static void *nl_open_thread(void *p)
-{
-    struct nl_open_arg *a = p;
-    if (setns(a->nsfd, CLONE_NEWNET) < 0) {
-        a->err = errno;
-        return NULL;
-    }
-    a->sock = mnl_socket_open2(NETLINK_ROUTE, SOCK_CLOEXEC);
-    if (!a->sock)
-        a->err = errno;
-    return NULL;
-}
-
+/* A socket stays bound to the namespace it was created in: step into
+ * nsfd, create it, step back (two setns calls; a thread would cost a
+ * stack mapping and a clone). */
 static struct mnl_socket *nl_socket_in(int nsfd, vj_error_t *err)
 {
     if (nsfd < 0) {
@@ -76,19 +59,26 @@ static struct mnl_socket *nl_socket_in(int nsfd, vj_error_t *err)
             vj_error_make(err, errno, "netlink socket");
         return s;
     }
-    struct nl_open_arg a = {.nsfd = nsfd};
-    pthread_t t;
-    int e = pthread_create(&t, NULL, nl_open_thread, &a);
-    if (e != 0) {
-        vj_error_make(err, e, "netlink: thread");
+    cleanup_close int own = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
+    if (own < 0) {
+        vj_error_make(err, errno, "netlink: own network namespace");
         return NULL;
     }
-    pthread_join(t, NULL);
-    if (!a.sock) {
-        vj_error_make(err, a.err, "netlink socket in namespace");
+    if (setns(nsfd, CLONE_NEWNET) < 0) {
+        vj_error_make(err, errno, "netlink socket in namespace");
         return NULL;
     }
-    return a.sock;
+    struct mnl_socket *s = mnl_socket_open2(NETLINK_ROUTE, SOCK_CLOEXEC);
+    int e = errno;
+    if (setns(own, CLONE_NEWNET) < 0) {
+        /* Every later socket would be the jail's: never go on so. */
+        fprintf(stderr, "%s: netlink: cannot return to the own network namespace: %s\n",
+                vj_progname ? vj_progname : "vjail", strerror(errno));
+        abort();
+    }
+    if (!s)
+        vj_error_make(err, e, "netlink socket in namespace");
+    return s;
 }
 
 int vj_nl_open(int netns_fd, struct vj_nl **out, vj_error_t *err)
@@ -388,6 +378,30 @@ int vj_nl_commit(struct vj_nl *nl, vj_error_t *err)
     return rc;
 }
 
+/* Is the end of dump seq (NLMSG_DONE or an error) in buf? */
+static bool nl_dump_ends(const char *buf, size_t n, unsigned seq)
+{
+    int len = (int)n;
+    for (const struct nlmsghdr *h = (const void *)buf; mnl_nlmsg_ok(h, len);
+         h = mnl_nlmsg_next(h, &len))
+        if (h->nlmsg_seq == seq && (h->nlmsg_type == NLMSG_DONE || h->nlmsg_type == NLMSG_ERROR))
+            return true;
+    return false;
+}
+
+/* Skip the rest of an interrupted dump; buf holds what was read last. */
+static void nl_dump_drain(struct vj_nl *nl, char *buf, size_t n, unsigned seq)
+{
+    while (!nl_dump_ends(buf, n, seq)) {
+        ssize_t r = mnl_socket_recvfrom(nl->sock, buf, sizeof nl->rbuf);
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r <= 0)
+            return;
+        n = (size_t)r;
+    }
+}
+
 /* One request answered by data (a dump or a get): pending requests are
  * sent first, so what is read reflects them.  cb sees every answer. */
 int nl_query(struct vj_nl *nl, struct nlmsghdr *req, nl_cb_t cb, void *data,
@@ -411,6 +425,12 @@ int nl_query(struct vj_nl *nl, struct nlmsghdr *req, nl_cb_t cb, void *data,
         int r = mnl_cb_run(rbuf, (size_t)n, req->nlmsg_seq, nl->portid, cb, data);
         if (r == MNL_CB_STOP)
             return 0;
+        if (r < 0 && errno == EINTR && (req->nlmsg_flags & NLM_F_DUMP)) {
+            /* Links changed during the dump (NLM_F_DUMP_INTR): read it to
+             * its end so the socket stays usable; the caller asks again. */
+            nl_dump_drain(nl, rbuf, (size_t)n, req->nlmsg_seq);
+            return vj_error_make(err, EINTR, "%s", what);
+        }
         if (r < 0)
             return vj_error_make(err, errno ? errno : EPROTO, "%s", what);
     }

@@ -39,7 +39,7 @@ int vj_jail_netns_open(const char *jail, vj_error_t *err)
     } else {
         cleanup_free char *path = xasprintf("/proc/%d/ns/net", (int)r.j.sup_pid);
         fd = open(path, O_RDONLY | O_CLOEXEC);
-        if (fd >= 0 && (!vj_rec_alive(&r) || vj_proc_start(r.j.sup_pid) != r.sup_start)) {
+        if (fd >= 0 && (!vj_rec_alive(&r) || vj_proc_start(r.j.sup_pid) != r.j.sup_start)) {
             close(fd);
             fd = -1;
             vj_error_make(err, 0, "jail \"%s\" not found", jail);

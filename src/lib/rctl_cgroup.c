@@ -717,14 +717,13 @@ int vj_rctl_apply_jail(const char *name, int jid, vj_error_t *err)
     return rc;
 }
 
-/* Is the caller the jail's supervisor (in its v2 "sup" leaf)? */
-static bool self_is_supervisor(int jid)
+/* Is the caller a jail's supervisor (in the v2 "vjail/sup" cgroup)? */
+static bool self_is_supervisor(void)
 {
     cleanup_free char *s = NULL;
     if (read_file("/proc/self/cgroup", &s, NULL, NULL) < 0)
         return false;
-    cleanup_free char *tail = xasprintf("/vjail/%d/sup\n", jid);
-    return strstr(s, tail) != NULL;
+    return strstr(s, "/vjail/sup\n") != NULL;
 }
 
 int vj_rctl_enter(int jid, vj_error_t *err)
@@ -732,7 +731,7 @@ int vj_rctl_enter(int jid, vj_error_t *err)
     /* The supervisor stays outside the limits, as on v2 where they are
      * set on the "jail" leaf only: it is never the one OOM-killed, and
      * maxproc counts the jail's processes only. */
-    if (self_is_supervisor(jid))
+    if (self_is_supervisor())
         return 0;
     struct state st;
     state_load(jid, &st);

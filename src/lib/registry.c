@@ -166,7 +166,7 @@ static char *rec_serialize(const struct vj_rec *r)
     put_kv(&b, "state", state_names[r->state]);
     put_kv(&b, "boot", r->boot_id ? r->boot_id : boot_id());
     buf_printf(&b, "owner\t%d\t%llu\n", (int)r->owner, r->owner_start);
-    buf_printf(&b, "sup\t%d\t%llu\n", (int)r->j.sup_pid, r->sup_start);
+    buf_printf(&b, "sup\t%d\t%llu\n", (int)r->j.sup_pid, r->j.sup_start);
     if (r->cgroup)
         put_kv(&b, "cgroup", r->cgroup);
     buf_printf(&b, "persist\t%d\ntemp_persist\t%d\n", r->persist, r->temp_persist);
@@ -268,7 +268,7 @@ static int rec_parse(const char *text, struct vj_rec *r)
                 r->owner_start = strtoull(f[2], NULL, 10);
             } else if (!strcmp(k, "sup") && nf >= 3) {
                 r->j.sup_pid = atoi(f[1]);
-                r->sup_start = strtoull(f[2], NULL, 10);
+                r->j.sup_start = strtoull(f[2], NULL, 10);
             } else if (!strcmp(k, "cgroup")) {
                 r->cgroup = xstrdup(f[1]);
             } else if (!strcmp(k, "persist")) {
@@ -472,7 +472,7 @@ bool vj_rec_alive(const struct vj_rec *r)
     case JS_DYING:
         return proc_matches(r->owner, r->owner_start);
     case JS_RUNNING:
-        return proc_matches(r->j.sup_pid, r->sup_start);
+        return proc_matches(r->j.sup_pid, r->j.sup_start);
     }
     return false;
 }

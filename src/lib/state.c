@@ -3,10 +3,11 @@
  * -mr, -C combinations) of the selected jails, in dependency order, with
  * FreeBSD's step order (spec 4.1, 4.2), messages and rollback.
  *
- * Jails are worked on one after another in dependency order (creation:
- * dependencies first; removal: dependents first).  With several jails and
- * -p N (N != 1), independent jails are run by up to N forked workers at
- * once (unlimited without -p); a worker's exit status tells its result.
+ * Jails are worked on in dependency order (creation: dependencies first;
+ * removal: dependents first).  With several jails, as on FreeBSD, every
+ * jail whose dependencies are done progresses at once, each in a forked
+ * worker whose exit status tells its result; -p N bounds the number of
+ * commands (exec.*, command) running at the same time across all of them.
  */
 #include "vjail.h"
 
@@ -175,6 +176,61 @@ static void cmdctx_init(struct vj_cmdctx *c, const struct work *w, const struct 
         c->path = rec->j.path;
 }
 
+/* -p LIMIT: FreeBSD counts the commands it runs and waits for, across
+ * all jails of the invocation.  The workers share a pipe holding LIMIT
+ * one-byte tokens; a worker takes one for its first command and, as
+ * FreeBSD's state machine lets the jail whose command just ended go on
+ * first, keeps it for the jail's next ones: it gives it back when the jail
+ * is done or waits for stop.timeout (no command then).  So -p1 starts the
+ * jails one after another, as rc.d expects of it.  (Mounts, for which
+ * FreeBSD runs mount(8), are system calls here: not counted.) */
+static int cmd_slots[2] = {-1, -1};
+static bool slot_held;
+
+static void slots_open(int limit)
+{
+    if (limit <= 0 || pipe2(cmd_slots, O_CLOEXEC) < 0)
+        return;
+    for (int i = 0; i < limit; i++)
+        if (write(cmd_slots[1], "", 1) != 1)
+            break; /* a full pipe: more tokens than anyone can use */
+}
+
+static void slots_close(void)
+{
+    for (int i = 0; i < 2; i++)
+        if (cmd_slots[i] >= 0) {
+            close(cmd_slots[i]);
+            cmd_slots[i] = -1;
+        }
+}
+
+static void slot_take(void)
+{
+    char c;
+    if (cmd_slots[0] < 0 || slot_held)
+        return;
+    while (read(cmd_slots[0], &c, 1) < 0 && errno == EINTR)
+        ;
+    slot_held = true;
+}
+
+static void slot_give(void)
+{
+    if (!slot_held)
+        return;
+    while (write(cmd_slots[1], "", 1) < 0 && errno == EINTR)
+        ;
+    slot_held = false;
+}
+
+static int exec_counted(const struct vj_cmdctx *c, const char *param, const char *cmd,
+                        char *const *argv, bool injail)
+{
+    slot_take();
+    return vj_exec_run(c, param, cmd, argv, injail);
+}
+
 /* Run every value of an exec.* parameter in order; stop at the first
  * failure. */
 static int run_hooks(const struct run *r, const struct work *w, const struct vj_cjail *cj,
@@ -188,11 +244,11 @@ static int run_hooks(const struct run *r, const struct work *w, const struct vj_
     struct vj_cmdctx c;
     cmdctx_init(&c, w, cj, rec, r);
     if (!strcmp(param, "command") && cj->cmdline)
-        return vj_exec_run(&c, param, NULL, p->values, injail);
+        return exec_counted(&c, param, NULL, p->values, injail);
     for (size_t i = 0; i < p->nvalues; i++) {
         if (!p->values[i][0])
             continue;
-        if (vj_exec_run(&c, param, p->values[i], NULL, injail) < 0)
+        if (exec_counted(&c, param, p->values[i], NULL, injail) < 0)
             return -1;
     }
     return 0;
@@ -240,6 +296,7 @@ static void term_procs(const struct run *r, const struct work *w, const struct v
     cleanup_free char *list = buf_steal(&pids);
     if (!n)
         return;
+    slot_give(); /* waiting is no command (-p) */
     if (verbosity(r->o) > 0)
         notej(r, w, "sent SIGTERM to:%s\n", list);
     cleanup_free char *leaf = xasprintf("%s/jail", rec->cgroup);
@@ -781,7 +838,7 @@ static int set_uts(const struct vj_rec *rec, const char *hn, const char *dn, vj_
         return vj_error_make(err, errno, "fork");
     if (pid == 0) {
         int fd = pidfd_open(rec->j.sup_pid, 0);
-        if (fd < 0 || vj_proc_start(rec->j.sup_pid) != rec->sup_start ||
+        if (fd < 0 || vj_proc_start(rec->j.sup_pid) != rec->j.sup_start ||
             setns(fd, CLONE_NEWUTS) < 0)
             _exit(1);
         if (hn && sethostname(hn, strlen(hn)) < 0)
@@ -1150,10 +1207,14 @@ static int reap_worker(struct run *r, bool block)
     for (size_t i = 0; i < r->nw; i++) {
         if (r->w[i].status == WS_RUNNING && r->w[i].worker == pid) {
             r->w[i].status = WIFEXITED(st) && WEXITSTATUS(st) == 0 ? WS_OK : WS_FAILED;
+            /* -p: a worker that crashed may have died with a token */
+            if (WIFSIGNALED(st) && cmd_slots[1] >= 0 && write(cmd_slots[1], "", 1) < 0) {
+                /* nothing better to do */
+            }
             return 1;
         }
     }
-    return 1;
+    return 0; /* not a worker: a jail's supervisor, our child until we exit */
 }
 
 int vj_run(struct vj_conf *conf, struct vj_cjail **sel, size_t nsel, char **targets,
@@ -1218,8 +1279,9 @@ int vj_run(struct vj_conf *conf, struct vj_cjail **sel, size_t nsel, char **targ
         r.note_remove = false;
     build_deps(&r);
 
-    size_t limit = opts->limit > 0 ? (size_t)opts->limit : r.nw;
-    bool parallel = r.nw > 1 && limit > 1;
+    bool parallel = r.nw > 1;
+    if (parallel)
+        slots_open(opts->limit);
     size_t running = 0;
     for (;;) {
         bool progress = false, pending = false;
@@ -1235,7 +1297,7 @@ int vj_run(struct vj_conf *conf, struct vj_cjail **sel, size_t nsel, char **targ
                 continue;
             }
             pending = true;
-            if (rd == 0 || (parallel && running >= limit))
+            if (rd == 0)
                 continue;
             if (!parallel) {
                 w->status = do_jail(&r, w) == 0 ? WS_OK : WS_FAILED;
@@ -1246,6 +1308,7 @@ int vj_run(struct vj_conf *conf, struct vj_cjail **sel, size_t nsel, char **targ
             pid_t pid = fork();
             if (pid == 0) {
                 int rc = do_jail(&r, w);
+                slot_give();
                 fflush(NULL);
                 _exit(rc == 0 ? 0 : 1);
             }
@@ -1275,6 +1338,7 @@ int vj_run(struct vj_conf *conf, struct vj_cjail **sel, size_t nsel, char **targ
             break;
         }
     }
+    slots_close();
     int status = 0;
     for (size_t i = 0; i < r.nw; i++) {
         if (r.w[i].status != WS_OK)

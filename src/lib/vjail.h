@@ -390,6 +390,7 @@ struct vj_jail {
     int parent;              /* parent jid, 0 = top level */
     bool dying;              /* removed, still releasing resources */
     pid_t sup_pid;           /* supervisor pid (pid 1 of the jail), host view */
+    unsigned long long sup_start; /* its start time (/proc/PID/stat) */
     struct vj_cjail *params; /* recorded (expanded) parameters */
 };
 
@@ -414,7 +415,6 @@ struct vj_rec {
     char *boot_id;             /* /proc/sys/kernel/random/boot_id at creation */
     pid_t owner;               /* jail(8) creating/removing it, 0 = none */
     unsigned long long owner_start;
-    unsigned long long sup_start; /* start time of j.sup_pid (/proc/PID/stat) */
     char *cgroup;              /* absolute cgroup v2 directory, or NULL */
     bool persist, temp_persist;
     int mntns_fd, cgns_fd;     /* fds held by the supervisor (pidfd_getfd) */
@@ -423,10 +423,15 @@ struct vj_rec {
     char *symlinks;            /* fdescfs /dev/fd symlink we created, or NULL */
     char *netns_pin;           /* vnet: pinned network namespace (vj_vnet_ns_pin) */
     char *vnet_state;          /* vnet.bridge ...: vj_vnet_state file */
+    bool net_returned;         /* (in memory) vj_rec_return_net done */
 };
 /* Hand vnet.interface back, tear declarative networking down, unpin the
  * network namespace (engine_net.c; idempotent, every removal path). */
 void vj_rec_release_net(struct vj_rec *r);
+/* Its first step alone: vnet.interface back home, and the names of the
+ * links vjail made for the jail freed for a new jail (quick; the links
+ * themselves go in vj_rec_release_net). */
+void vj_rec_return_net(struct vj_rec *r);
 /* In a VNET supervisor: the network namespace it came from, where
  * vnet.interface goes back when it releases its own jail; else -1. */
 extern int vj_sup_host_netns;
@@ -519,8 +524,11 @@ int vj_nested_call(const char *op, const char *payload, size_t len, char **reply
 /* cgroup v2 (engine_cgroup.c).  Root detected by statfs magic:
  * /sys/fs/cgroup/unified on hybrid machines, else /sys/fs/cgroup. */
 const char *vj_cgroup_root(void);
-/* Create <root>/vjail/<jid>/{jail,sup}; sets r->cgroup. */
+/* Create <root>/vjail/<jid>/jail (and <root>/vjail/sup, shared by every
+ * jail's supervisor); sets r->cgroup. */
 int vj_cgroup_create(struct vj_rec *r, vj_error_t *err);
+/* "<root>/vjail/sup" (allocated), or NULL without cgroup v2. */
+char *vj_cgroup_sup_dir(void);
 /* cgroup.kill the jail leaf and wait (bounded) until it is unpopulated. */
 void vj_cgroup_kill(const char *cg);
 int vj_cgroup_populated(const char *cg); /* 1, 0, or -1 (gone) */
@@ -545,7 +553,7 @@ int vj_umount_target(const char *target, vj_error_t *err);
 bool vj_is_mountpoint(const char *path);
 
 /* supervisor (engine_supervisor.c): start pid 1 of a new jail.  On success
- * r->j.sup_pid, r->sup_start, fds are filled in (caller saves r). */
+ * r->j.sup_pid, r->j.sup_start, fds are filled in (caller saves r). */
 int vj_supervisor_start(struct vj_rec *r, const struct vj_cjail *j, vj_error_t *err);
 /* Ask the supervisor to look at the registry again (temp persist cleared). */
 void vj_supervisor_poke(const struct vj_rec *r);
@@ -875,6 +883,13 @@ int vj_nl_link_master(struct vj_nl *nl, const char *name, const char *master,
                       vj_error_t *err);
 /* Move into the namespace netns_fd. */
 int vj_nl_link_netns(struct vj_nl *nl, const char *name, int netns_fd, vj_error_t *err);
+/* One link by name or altname, without its addresses: 1 found (release
+ * with vj_nl_link_clear), 0 none, -1 error. */
+int vj_nl_link_get(struct vj_nl *nl, const char *name, struct vj_nl_link *out, vj_error_t *err);
+void vj_nl_link_clear(struct vj_nl_link *l);
+/* Number of links enslaved to master (0 if it does not exist); a dump
+ * the kernel filters, not a listing of every link. */
+int vj_nl_link_members(struct vj_nl *nl, const char *master, vj_error_t *err);
 /* ifindex of a link (0 with `NAME: no such interface` if missing). */
 int vj_nl_ifindex(struct vj_nl *nl, const char *name, vj_error_t *err);
 
@@ -1125,6 +1140,34 @@ int vj_vnet_ifaces_return(int netns_fd, char *const *names, size_t n, vj_error_t
  * nothing else holds it. */
 int vj_vnet_ns_pin(pid_t pid, const char *path, vj_error_t *err);
 int vj_vnet_ns_unpin(const char *path, vj_error_t *err);
+/* Where a jail's namespace is pinned and its vnet state kept (+ "/JID"). */
+#define VJ_VNET_PIN_DIR VJ_RUNDIR "/netns"
+#define VJ_VNET_STATE_DIR VJ_RUNDIR "/netstate"
+bool vj_vnet_is_nsfs(const char *path);
+
+/*
+ * Interfaces moved by hand (vnet_moved.c): ifconfig's `IF vnet JAIL` and
+ * `IF -vnet JAIL`.  FreeBSD hands every interface moved into a vnet jail
+ * back to its home vnet when the jail goes; Linux would destroy a virtual
+ * one with the namespace.  vj_vnet_iface_move moves ifname from the stack
+ * `from` to the stack `to` (each NULL: the caller's; a live jail's name or
+ * JID; or a namespace file "/..."), and, under the registry lock, records
+ * it in the destination jail's vnet state (pinning that jail's namespace
+ * first) with its home: the host when it came from the caller's stack, the
+ * source jail when it was made there, or the home it already had.  A move
+ * back home forgets it.  Errors: `interface X does not exist`,
+ * `jail "J" not found`.
+ */
+int vj_vnet_iface_move(const char *ifname, const char *from, const char *to, vj_error_t *err);
+/* Release paths: a record read before ifconfig pinned the jail (jail(8)'s
+ * own copy) lacks netns_pin / vnet_state; fill them in from the fixed
+ * paths when these hold this jail's pin and state.  Idempotent. */
+void vj_rec_net_paths(struct vj_rec *r);
+/* Hand back the interfaces of r's vnet state that are still in netns_fd
+ * (the jail's pinned namespace), last moved first, each to its home; one
+ * whose home is gone stays (Linux destroys a virtual one with the jail).
+ * Call from the host's stack, like vj_vnet_ifaces_return. */
+int vj_vnet_moved_return(const struct vj_rec *r, int netns_fd, vj_error_t *err);
 
 /*
  * Declarative networking (vnet.bridge, vnet.bridge.addr, vnet.addr,
@@ -1143,6 +1186,15 @@ struct vj_vnet_fwd {
     int proto;                     /* VJ_VNET_TCP / VJ_VNET_UDP */
     unsigned short hport, jport;   /* host port -> jail port */
 };
+/* An interface moved into a jail by hand (`ifconfig IF vnet JAIL`),
+ * handed back to its home stack when the jail ends (vnet_moved.c). */
+struct vj_vnet_moved {
+    char name[16];                 /* its name when it was moved in */
+    int ifindex;                   /* its index in the jail's stack (0: unknown) */
+    char *home;                    /* NULL: the host (the stack of whoever
+                                    * releases the jail); else a namespace
+                                    * file (another jail's pin) */
+};
 struct vj_vnet_state {
     int jid;
     char *name;                    /* jail name */
@@ -1158,6 +1210,10 @@ struct vj_vnet_state {
     bool nat;
     struct vj_vnet_fwd *fwds;
     size_t nfwds;
+    struct vj_vnet_moved *moved;   /* moved in by hand, in order */
+    size_t nmoved;
+    pid_t sup_pid;                 /* with moved: the supervisor of the jail */
+    unsigned long long sup_start;  /* they were recorded for (stale check) */
     char *path;                    /* set by the caller: setup saves the state
                                     * there before making anything */
 };
@@ -1176,6 +1232,10 @@ int vj_vnet_setup(const struct vj_cjail *j, int jid, int netns_fd, struct vj_vne
  * setup): nft rules, the epair, the bridge if vjail created it and it has
  * no member left, restored sysctls when no vjail rule is left. */
 int vj_vnet_teardown(const struct vj_vnet_state *st, vj_error_t *err);
+/* Before the teardown, when the jail is dying: drop the host end's altname
+ * (jail.<name>), so that a new jail of that name can be made at once
+ * (best effort, quick: no RCU wait, unlike deleting the link). */
+void vj_vnet_release_names(const struct vj_vnet_state *st);
 /* State file: "vjail-vnet 1" then "key value" lines. */
 char *vj_vnet_state_format(const struct vj_vnet_state *st);
 int vj_vnet_state_parse(const char *text, struct vj_vnet_state *st, vj_error_t *err);

@@ -116,7 +116,7 @@ int vj_vnet_ifaces_return(int netns_fd, char *const *names, size_t n, vj_error_t
     return r < 0 ? vj_error_prefix(err, "vnet.interface") : 0;
 }
 
-static bool is_nsfs(const char *path)
+bool vj_vnet_is_nsfs(const char *path)
 {
     struct statfs sf;
     return statfs(path, &sf) == 0 && (unsigned long)sf.f_type == (unsigned long)NSFS_MAGIC;
@@ -129,7 +129,7 @@ int vj_vnet_ns_pin(pid_t pid, const char *path, vj_error_t *err)
     struct stat want, have;
     if (stat(src, &want) < 0)
         return vj_error_make(err, errno, "%s", src);
-    if (is_nsfs(path)) {
+    if (vj_vnet_is_nsfs(path)) {
         if (stat(path, &have) == 0 && have.st_ino == want.st_ino && have.st_dev == want.st_dev)
             return 0; /* pinned already */
         return vj_error_make(err, EEXIST, "%s: another namespace is pinned there", path);
@@ -148,7 +148,7 @@ int vj_vnet_ns_pin(pid_t pid, const char *path, vj_error_t *err)
 int vj_vnet_ns_unpin(const char *path, vj_error_t *err)
 {
     /* Every layer, should it have been pinned twice by an older vjail. */
-    for (int i = 0; i < 16 && is_nsfs(path); i++)
+    for (int i = 0; i < 16 && vj_vnet_is_nsfs(path); i++)
         if (umount2(path, MNT_DETACH | UMOUNT_NOFOLLOW) < 0 && errno != EINVAL)
             return vj_error_make(err, errno, "unmount %s", path);
     if (unlink(path) < 0 && errno != ENOENT)

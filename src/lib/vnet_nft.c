@@ -16,7 +16,9 @@
 #include <sys/file.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <dlfcn.h>
 #include <nftables/libnftables.h>
+#include <stdint.h>
 
 const char *vj_vnet_rundir = VJ_RUNDIR "/vnet";
 
@@ -115,29 +117,77 @@ static void sysctl_restore_all(void)
 
 /* ---- libnftables ---------------------------------------------------- */
 
+/* libnftables (with libnftnl, libxtables, libjansson, libgmp behind it)
+ * is loaded on first use only: most jails have no NAT or forwards, and a
+ * dynamic loader resolving five more libraries is a good part of every
+ * jail(8) start. */
+static struct nft_api {
+    struct nft_ctx *(*ctx_new)(uint32_t);
+    void (*ctx_free)(struct nft_ctx *);
+    int (*buffer_output)(struct nft_ctx *);
+    int (*buffer_error)(struct nft_ctx *);
+    void (*output_set_flags)(struct nft_ctx *, unsigned int);
+    int (*run_cmd_from_buffer)(struct nft_ctx *, const char *);
+    const char *(*get_error_buffer)(struct nft_ctx *);
+    const char *(*get_output_buffer)(struct nft_ctx *);
+} nft;
+
+static int nft_load(vj_error_t *err)
+{
+    if (nft.ctx_new)
+        return 0;
+    void *h = dlopen("libnftables.so.1", RTLD_NOW | RTLD_LOCAL);
+    if (!h)
+        return vj_error_make(err, 0, "nftables: %s (Debian package libnftables1)", dlerror());
+    struct nft_api a;
+    void **slots[] = {(void **)&a.ctx_new,          (void **)&a.ctx_free,
+                      (void **)&a.buffer_output,    (void **)&a.buffer_error,
+                      (void **)&a.output_set_flags, (void **)&a.run_cmd_from_buffer,
+                      (void **)&a.get_error_buffer, (void **)&a.get_output_buffer};
+    const char *names[] = {"nft_ctx_new",
+                           "nft_ctx_free",
+                           "nft_ctx_buffer_output",
+                           "nft_ctx_buffer_error",
+                           "nft_ctx_output_set_flags",
+                           "nft_run_cmd_from_buffer",
+                           "nft_ctx_get_error_buffer",
+                           "nft_ctx_get_output_buffer"};
+    for (size_t i = 0; i < sizeof names / sizeof *names; i++) {
+        *slots[i] = dlsym(h, names[i]);
+        if (!*slots[i]) {
+            dlclose(h);
+            return vj_error_make(err, 0, "nftables: libnftables.so.1 lacks %s", names[i]);
+        }
+    }
+    nft = a;
+    return 0;
+}
+
 /* Run nft commands in the caller's network namespace.  out (may be NULL)
  * receives the output. */
 static int nft_run(const char *cmds, bool handles, char **out, vj_error_t *err)
 {
-    struct nft_ctx *ctx = nft_ctx_new(NFT_CTX_DEFAULT);
+    if (nft_load(err) < 0)
+        return -1;
+    struct nft_ctx *ctx = nft.ctx_new(NFT_CTX_DEFAULT);
     if (!ctx)
         return vj_error_make(err, ENOMEM, "nftables");
-    nft_ctx_buffer_output(ctx);
-    nft_ctx_buffer_error(ctx);
+    nft.buffer_output(ctx);
+    nft.buffer_error(ctx);
     if (handles)
-        nft_ctx_output_set_flags(ctx, NFT_CTX_OUTPUT_HANDLE);
-    int r = nft_run_cmd_from_buffer(ctx, cmds);
+        nft.output_set_flags(ctx, NFT_CTX_OUTPUT_HANDLE);
+    int r = nft.run_cmd_from_buffer(ctx, cmds);
     if (r != 0) {
-        const char *e = nft_ctx_get_error_buffer(ctx);
+        const char *e = nft.get_error_buffer(ctx);
         cleanup_free char *msg = xstrdup(e && *e ? e : "failed");
         /* First line only; libnftables repeats the command under it. */
         msg[strcspn(msg, "\n")] = '\0';
-        nft_ctx_free(ctx);
+        nft.ctx_free(ctx);
         return vj_error_make(err, 0, "nftables: %s", msg);
     }
     if (out)
-        *out = xstrdup(nft_ctx_get_output_buffer(ctx));
-    nft_ctx_free(ctx);
+        *out = xstrdup(nft.get_output_buffer(ctx));
+    nft.ctx_free(ctx);
     return 0;
 }
 

@@ -5,9 +5,9 @@
  *
  * Host side and jail side are each one netlink context; requests are
  * batched (a lookup of an ifindex sends what is queued, so link requests
- * come first, then addresses and routes).  The bridge-and-sysctl part runs
- * under vjail's vnet lock, so a bridge that vjail created and a jail that
- * is joining it never race with the removal of its last member. */
+ * come first, then addresses and routes).  Creating and deleting a bridge,
+ * and the nft rules with their sysctls, run under vjail's vnet lock;
+ * joining an existing bridge does not (see vj_vnet_setup). */
 #include "vjail.h"
 
 #include <errno.h>
@@ -44,22 +44,22 @@ fail:
     return -1;
 }
 
-/* Delete a bridge vjail created once it has no member left. */
+/* Delete a bridge vjail created once it has no member left.  Only the
+ * bridge and its members are asked for: a host may have thousands of
+ * links. */
 static int bridge_release(struct vj_nl *nl, const char *bridge, vj_error_t *err)
 {
-    struct vj_nl_link *links = NULL;
-    size_t n = 0;
-    if (vj_nl_links(nl, &links, &n, err) < 0)
-        return -1;
-    const struct vj_nl_link *br = vj_nl_link_find(links, n, bridge);
-    bool drop = br && strcmp(br->kind, "bridge") == 0 && br->alias &&
-                strcmp(br->alias, BRIDGE_MARK) == 0;
-    for (size_t i = 0; drop && i < n; i++)
-        if (links[i].master == br->ifindex)
-            drop = false;
-    vj_nl_links_free(links, n);
+    struct vj_nl_link br;
+    int found = vj_nl_link_get(nl, bridge, &br, err);
+    if (found <= 0)
+        return found;
+    bool drop = strcmp(br.kind, "bridge") == 0 && br.alias && strcmp(br.alias, BRIDGE_MARK) == 0;
+    vj_nl_link_clear(&br);
     if (!drop)
         return 0;
+    int members = vj_nl_link_members(nl, bridge, err);
+    if (members != 0)
+        return members < 0 ? -1 : 0;
     vj_error_t e = NULL;
     if (vj_nl_link_delete(nl, bridge, &e) < 0 && e && e->status != ENODEV) {
         *err = e;
@@ -119,6 +119,25 @@ fail:
     return -1;
 }
 
+/* A Linux bridge numbers its ports with 10 bits, 0 unused: the kernel's
+ * EXFULL ("Exchange full") for the next port says nothing useful. */
+#define BRIDGE_PORTS_MAX 1023
+
+static int bridge_full(const struct vj_cjail *j, const struct vj_vnet_state *st,
+                       vj_error_t *err)
+{
+    const struct vj_cparam *p = vj_cjail_get(j, "vnet.bridge");
+    cleanup_free char *w = p && p->loc.file && p->loc.line > 0
+                               ? xasprintf(" (%s line %d)", p->loc.file, p->loc.line)
+                               : xstrdup("");
+    vj_error_make(err, 0,
+                  "%s: vnet.bridge: bridge %s is full (a Linux bridge holds at most %d ports); "
+                  "put jail %s on another bridge%s",
+                  st->name, st->bridge, BRIDGE_PORTS_MAX, st->name, w);
+    (*err)->status = EXFULL; /* without strerror's "Exchange full" in the text */
+    return -1;
+}
+
 int vj_vnet_setup(const struct vj_cjail *j, int jid, int netns_fd, struct vj_vnet_state *st,
                   vj_error_t *err)
 {
@@ -130,17 +149,32 @@ int vj_vnet_setup(const struct vj_cjail *j, int jid, int netns_fd, struct vj_vne
      * leaves enough for vj_vnet_teardown. */
     if (st->path && vj_vnet_state_save(st, st->path, err) < 0)
         return vj_error_prefix(err, "%s: vnet", st->name);
-    cleanup_close int lock = vj_vnet_lock(err);
-    if (lock < 0)
-        return vj_error_prefix(err, "%s: vnet", st->name);
     cleanup_nl struct vj_nl *nl = NULL;
+    cleanup_close int lock = -1;
     int r = vj_nl_open(-1, &nl, err);
-    if (r == 0 && (r = bridge_ensure(nl, st, err)) == 0 && st->bridge_created && st->path)
-        r = vj_vnet_state_save(st, st->path, err);
-    if (r == 0 && (r = host_side(nl, st, netns_fd, err)) < 0 && err && *err &&
-        (*err)->status == EEXIST) {
+    /* Joining a bridge that exists needs no lock: a bridge vjail made is
+     * deleted (under the lock) only once it has no member, and if that
+     * happens between our lookup and our join, the join fails and is
+     * retried under the lock, which then makes the bridge again.  So a
+     * new jail never waits for another one's set-up or teardown. */
+    vj_error_t e = NULL;
+    bool exists = r == 0 && vj_nl_ifindex(nl, st->bridge, &e) > 0;
+    vj_error_release(&e);
+    if (r == 0 && exists && host_side(nl, st, netns_fd, &e) == 0) {
+        r = 0;
+    } else if (r == 0) {
+        if (exists) /* undo the half-made attempt, then once more, locked */
+            vj_nl_link_delete(nl, st->host_if, NULL);
+        vj_error_release(&e);
+        lock = vj_vnet_lock(err);
+        r = lock < 0 ? -1 : bridge_ensure(nl, st, err);
+        if (r == 0 && st->bridge_created && st->path)
+            r = vj_vnet_state_save(st, st->path, err);
+        if (r == 0)
+            r = host_side(nl, st, netns_fd, err);
+    }
+    if (r < 0 && err && *err && (*err)->status == EEXIST) {
         /* The kernel does not say which end exists: name it. */
-        vj_error_t e = NULL;
         if (vj_nl_ifindex(nl, st->host_if, &e) <= 0) {
             vj_error_release(err);
             vj_error_make(err, EEXIST, "%s: the jail has an interface of that name already",
@@ -150,12 +184,18 @@ int vj_vnet_setup(const struct vj_cjail *j, int jid, int netns_fd, struct vj_vne
     }
     if (r == 0)
         r = jail_side(netns_fd, st, err);
+    if (r == 0 && (st->nat || st->nfwds) && lock < 0 && (lock = vj_vnet_lock(err)) < 0)
+        r = -1;
     if (r == 0)
         r = vj_vnet_nft_add(st, err);
     if (r == 0)
         return 0;
     /* Nothing half-made. */
+    if (lock < 0)
+        lock = vj_vnet_lock(NULL);
     vj_vnet_teardown_locked(st, NULL);
+    if (err && *err && (*err)->status == EXFULL) /* only adding a port says so */
+        return bridge_full(j, st, err);
     return vj_error_prefix(err, "%s: vnet", st->name);
 }
 
@@ -194,11 +234,34 @@ int vj_vnet_teardown_locked(const struct vj_vnet_state *st, vj_error_t *err)
     return r;
 }
 
+void vj_vnet_release_names(const struct vj_vnet_state *st)
+{
+    if (!st->bridge || !st->host_if[0] || !st->name)
+        return;
+    char alt[VJ_VNET_ALTNAME_MAX];
+    vj_vnet_altname(st->name, alt);
+    cleanup_nl struct vj_nl *nl = NULL;
+    vj_error_t e = NULL;
+    if (vj_nl_open(-1, &nl, &e) == 0)
+        vj_nl_link_altname(nl, st->host_if, alt, false, &e);
+    vj_error_release(&e);
+}
+
 int vj_vnet_teardown(const struct vj_vnet_state *st, vj_error_t *err)
 {
     if (!st->bridge)
         return 0;
     const char *name = st->name ? st->name : "jail";
+    /* The epair goes first, without the lock: deleting a link waits for
+     * RCU grace periods (tens of ms), and the lock is what every new VNET
+     * jail takes.  Only the bridge decision (last member gone) and the
+     * nft table need it. */
+    vj_error_t e = NULL;
+    cleanup_nl struct vj_nl *nl = NULL;
+    if (vj_nl_open(-1, &nl, &e) == 0 && vj_nl_link_delete(nl, st->host_if, &e) < 0 && e &&
+        e->status == ENODEV)
+        vj_error_release(&e);
+    vj_error_release(&e); /* teardown_locked below tries again and reports */
     cleanup_close int lock = vj_vnet_lock(err);
     if (lock < 0)
         return vj_error_prefix(err, "%s: vnet", name);

@@ -21,6 +21,9 @@ void vj_vnet_state_clear(struct vj_vnet_state *st)
     free(st->bridge_addrs);
     free(st->addrs);
     free(st->fwds);
+    for (size_t i = 0; i < st->nmoved; i++)
+        free(st->moved[i].home);
+    free(st->moved);
     free(st->path);
     memset(st, 0, sizeof *st);
 }
@@ -322,6 +325,11 @@ char *vj_vnet_state_format(const struct vj_vnet_state *st)
             buf_printf(&b, "forward %s/%u:%u\n", st->fwds[i].proto == VJ_VNET_UDP ? "udp" : "tcp",
                        st->fwds[i].hport, st->fwds[i].jport);
     }
+    if (st->sup_pid > 0)
+        buf_printf(&b, "sup %d %llu\n", (int)st->sup_pid, st->sup_start);
+    for (size_t i = 0; i < st->nmoved; i++)
+        buf_printf(&b, "moved %s %d %s\n", st->moved[i].name, st->moved[i].ifindex,
+                   st->moved[i].home ? st->moved[i].home : "host");
     return buf_steal(&b);
 }
 
@@ -339,6 +347,28 @@ static int prefix_line(const char *v, bool host, struct vj_nl_prefix **arr, size
     }
     *arr = xrealloc(*arr, (*n + 1) * sizeof **arr);
     (*arr)[(*n)++] = p;
+    return 0;
+}
+
+/* "NAME IFINDEX HOME": HOME is "host" or a namespace file (the rest of
+ * the line). */
+static int moved_line(const char *v, struct vj_vnet_state *st, vj_error_t *err)
+{
+    const char *sp = strchr(v, ' ');
+    char *end;
+    if (!sp || sp == v || (size_t)(sp - v) >= sizeof st->moved[0].name)
+        return vj_error_make(err, 0, "bad interface name");
+    errno = 0;
+    long idx = strtol(sp + 1, &end, 10);
+    if (errno || end == sp + 1 || *end != ' ' || idx < 0 || idx > INT_MAX || !end[1] ||
+        (strcmp(end + 1, "host") != 0 && end[1] != '/'))
+        return vj_error_make(err, 0, "expected NAME IFINDEX host|/PATH");
+    st->moved = xrealloc(st->moved, (st->nmoved + 1) * sizeof *st->moved);
+    struct vj_vnet_moved *m = &st->moved[st->nmoved++];
+    memset(m, 0, sizeof *m);
+    snprintf(m->name, sizeof m->name, "%.*s", (int)(sp - v), v);
+    m->ifindex = (int)idx;
+    m->home = strcmp(end + 1, "host") ? xstrdup(end + 1) : NULL;
     return 0;
 }
 
@@ -406,6 +436,16 @@ int vj_vnet_state_parse(const char *text, struct vj_vnet_state *st, vj_error_t *
                 st->fwds = xrealloc(st->fwds, (st->nfwds + 1) * sizeof *st->fwds);
                 st->fwds[st->nfwds++] = f;
             }
+        } else if (!strcmp(line, "sup")) {
+            int pid;
+            unsigned long long start;
+            int used = 0;
+            if (sscanf(v, "%d %llu%n", &pid, &start, &used) != 2 || v[used] || pid <= 0)
+                r = vj_error_make(&e, 0, "bad supervisor");
+            st->sup_pid = pid;
+            st->sup_start = start;
+        } else if (!strcmp(line, "moved")) {
+            r = moved_line(v, st, &e);
         } /* unknown keys: written by a newer vjail, ignored */
         if (r < 0) {
             vj_error_make(err, 0, "line %d: %s: %s", lineno, line, e ? e->msg : "?");

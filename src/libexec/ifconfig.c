@@ -71,6 +71,7 @@ static void diex(const char *fmt, ...)
 /* ---- the state of one invocation -------------------------------------- */
 
 struct ifc {
+    const char *jail;           /* -j JAIL, or NULL */
     struct vj_nl *nl;           /* the stack worked on (-j: the jail's) */
     int nsfd;                   /* its namespace fd, -1 = ours */
     struct vj_nl_link *links;   /* snapshot, refreshed after changes */
@@ -85,11 +86,25 @@ static void refresh(struct ifc *c)
     c->nlinks = 0;
     if (vj_nl_links(c->nl, &c->links, &c->nlinks, &err) < 0)
         die(&err);
+    real_lo0 = false;
+    for (size_t i = 0; i < c->nlinks; i++)
+        real_lo0 |= strcmp(c->links[i].name, "lo0") == 0;
 }
 
 static const struct vj_nl_link *find(struct ifc *c, const char *name)
 {
     return vj_nl_link_find(c->links, c->nlinks, name);
+}
+
+/* A link really named lo0 (made with ip(8)) keeps that name to itself. */
+static bool real_lo0;
+
+/* The name shown: FreeBSD's lo0 for Linux's loopback lo. */
+static const char *shown(const struct vj_nl_link *l)
+{
+    if (!real_lo0 && (l->flags & IFF_LOOPBACK) && strcmp(l->name, "lo") == 0)
+        return "lo0";
+    return l->name;
 }
 
 static const struct vj_nl_link *find_index(struct ifc *c, int idx)
@@ -215,7 +230,7 @@ static void print_addr(const struct vj_nl_link *l, const struct vj_nl_addr *a)
     vj_nl_ntop(AF_INET6, a->p.addr, s);
     bool ll = a->p.addr[0] == 0xfe && (a->p.addr[1] & 0xc0) == 0x80;
     if (ll)
-        printf("\tinet6 %s%%%s prefixlen %u", s, l->name, a->p.len);
+        printf("\tinet6 %s%%%s prefixlen %u", s, shown(l), a->p.len);
     else
         printf("\tinet6 %s prefixlen %u", s, a->p.len);
     if (a->flags & IFA_F_TENTATIVE)
@@ -234,7 +249,7 @@ static int show_family;
 
 static void print_link(struct ifc *c, const struct vj_nl_link *l)
 {
-    printf("%s: ", l->name);
+    printf("%s: ", shown(l));
     print_bits(fbsd_ifflags(l), false);
     printf(" metric 0 mtu %u\n", l->mtu);
     if (l->alias)
@@ -252,7 +267,7 @@ static void print_link(struct ifc *c, const struct vj_nl_link *l)
     if (strcmp(l->kind, "veth") == 0 && l->link) {
         const struct vj_nl_link *p = l->link_other_ns ? NULL : find_index(c, l->link);
         if (p)
-            printf("\tpeer: %s\n", p->name);
+            printf("\tpeer: %s\n", shown(p));
         else
             printf("\tpeer: (in another network stack)\n");
     }
@@ -266,7 +281,7 @@ static void print_link(struct ifc *c, const struct vj_nl_link *l)
                 mf |= 0x1;
             if (m->port_flood)
                 mf |= 0x2;
-            printf("\tmember: %s ", m->name);
+            printf("\tmember: %s ", shown(m));
             print_bits(mf, true);
             printf("\n\t        ifmaxaddr 0 port %d priority %u path cost %u\n", m->ifindex,
                    m->port_prio, m->port_cost);
@@ -397,14 +412,6 @@ static void random_mac(unsigned char mac[6])
     mac[0] = (unsigned char)((mac[0] & 0xfe) | 0x02); /* unicast, locally administered */
 }
 
-/* Move ifname from the stack of `from` to the namespace to_fd. */
-static void move_link(struct vj_nl *from, const char *ifname, int to_fd)
-{
-    vj_error_t err = NULL;
-    if (vj_nl_link_netns(from, ifname, to_fd, &err) < 0)
-        die(&err);
-}
-
 /* Apply verbs argv[0..argc) to ifname; ifname becomes the interface's
  * final name.  Returns whether `name` renamed it (FreeBSD then prints the
  * new name). */
@@ -520,28 +527,16 @@ static bool apply(struct ifc *c, char *ifname, int argc, char **argv)
         } else if (strcmp(v, "vnet") == 0 || strcmp(v, "-vnet") == 0) {
             NEXT(v);
             commit(c);
-            cleanup_close int jfd = vj_jail_netns_open(arg, &err);
-            if (jfd < 0)
-                die(&err);
-            if (v[0] == 'v') {
+            /* `vnet J` moves it from the stack worked on into J, `-vnet J`
+             * from J back into it; a move into a jail is recorded there,
+             * so that it comes home when the jail ends (FreeBSD). */
+            bool in = v[0] == 'v';
+            if (in)
                 need(c, name);
-                move_link(c->nl, name, jfd);
+            if (vj_vnet_iface_move(name, in ? c->jail : arg, in ? arg : c->jail, &err) < 0)
+                die(&err);
+            if (in)
                 rollback.nl = NULL; /* out of reach now */
-            } else {
-                /* Reclaim it from the jail into the stack worked on. */
-                struct vj_nl *jnl = NULL;
-                if (vj_nl_open(jfd, &jnl, &err) < 0)
-                    die(&err);
-                cleanup_close int home = c->nsfd >= 0 ? dup(c->nsfd) : vj_nl_self_netns(&err);
-                if (home < 0)
-                    die(&err);
-                if (vj_nl_ifindex(jnl, name, &err) <= 0) {
-                    vj_nl_close(jnl);
-                    diex("interface %s does not exist", name);
-                }
-                move_link(jnl, name, home);
-                vj_nl_close(jnl);
-            }
             refresh(c);
         } else if (strcmp(v, "altname") == 0 || strcmp(v, "-altname") == 0) {
             NEXT(v);
@@ -831,7 +826,7 @@ int main(int argc, char **argv)
     argc -= optind;
     argv += optind;
     vj_error_t err = NULL;
-    struct ifc c = {.nsfd = -1};
+    struct ifc c = {.nsfd = -1, .jail = jail};
     if (jail && (c.nsfd = vj_jail_netns_open(jail, &err)) < 0)
         die(&err);
     if (vj_nl_open(c.nsfd, &c.nl, &err) < 0)
@@ -847,7 +842,7 @@ int main(int argc, char **argv)
             if ((only_up && !(l->flags & IFF_UP)) || (only_down && (l->flags & IFF_UP)))
                 continue;
             if (names) {
-                printf("%s%s", first ? "" : " ", l->name);
+                printf("%s%s", first ? "" : " ", shown(l));
                 first = false;
             } else
                 print_link(&c, l);

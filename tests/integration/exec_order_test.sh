@@ -226,6 +226,90 @@ jail_user_policy_body()
 }
 jail_user_policy_cleanup() { vj_cleanup; }
 
+# -p: FreeBSD bounds the commands running at once, not the jails.  Four
+# jails (c depends on a) whose exec.prestart and exec.poststart log
+# "S|E NAME STEP NANOSECONDS" around a sleep; the intervals are then
+# swept to find how many ran at the same time.
+mkparconf()
+{
+    local n=$1
+    cat > hook <<'HOOK'
+#!/bin/sh
+echo "S $1 $2 $(date +%s%N)" >> "$3"
+sleep 1.5
+echo "E $1 $2 $(date +%s%N)" >> "$3"
+HOOK
+    chmod +x hook
+    cat > jail.conf <<CONF
+path = "/";
+persist;
+exec.prestart = "$PWD/hook \$name prestart $PWD/log";
+exec.poststart = "$PWD/hook \$name poststart $PWD/log";
+${n}_a { }
+${n}_b { }
+${n}_c { depend = ${n}_a; }
+${n}_d { }
+CONF
+}
+
+# The largest number of logged commands running at one time.
+max_overlap()
+{
+    awk '{ print $4, ($1 == "S" ? 1 : -1) }' log | sort -k1,1n -k2,2n |
+        awk '{ cur += $2; if (cur > max) max = cur } END { print max + 0 }'
+}
+
+# Every command of $1 ends before any of $2 starts.
+check_before()
+{
+    local last first
+    last=$(awk -v j="$1" '$1 == "E" && $2 == j { print $4 }' log | sort -n | tail -1)
+    first=$(awk -v j="$2" '$1 == "S" && $2 == j { print $4 }' log | sort -n | head -1)
+    [ -n "$last" ] && [ -n "$first" ] && [ "$last" -le "$first" ] ||
+        atf_fail "$2 started before $1 was done: $(cat log)"
+}
+
+run_parallel()
+{
+    local n=$1 limit=$2 want=$3
+    : > log
+    atf_check -o save:out "$(vj_bin jail)" $limit -f jail.conf -c
+    [ "$(grep -c ': created$' out)" -eq 4 ] || atf_fail "not 4 created: $(cat out)"
+    [ "$(wc -l < log)" -eq 16 ] || atf_fail "not 8 commands logged: $(cat log)"
+    [ "$(max_overlap)" = "$want" ] ||
+        atf_fail "$limit: $(max_overlap) commands at once, not $want: $(sort -k4n log)"
+    check_before "${n}_a" "${n}_c"
+    if [ "$want" = 1 ]; then
+        # FreeBSD lets the jail whose command ended go on first: with -p1
+        # each jail's commands run together, the jails one after another
+        [ "$(sort -k4n log | awk '$1 == "S" { print $2 }' | uniq | wc -l)" -eq 4 ] ||
+            atf_fail "-p1: jails interleaved: $(sort -k4n log)"
+    fi
+    atf_check -o ignore "$(vj_bin jail)" -f jail.conf -r '*'
+}
+
+atf_test_case parallel_limit cleanup
+parallel_limit_head()
+{
+    atf_set descr "-p LIMIT bounds the exec.* commands running at once across jails; depend holds"
+    atf_set timeout 180
+}
+parallel_limit_body()
+{
+    vj_require_root
+    local n
+    n=$(vj_name)
+    mkparconf "$n"
+    # -p1: one command at a time, FreeBSD's serial start (rc.d)
+    run_parallel "$n" -p1 1
+    # -p2: two at a time
+    run_parallel "$n" -p2 2
+    # no limit (and -p0): a, b and d side by side (c waits for a)
+    run_parallel "$n" "" 3
+    run_parallel "$n" -p0 3
+}
+parallel_limit_cleanup() { vj_cleanup; }
+
 atf_init_test_cases()
 {
     atf_add_test_case users
@@ -235,4 +319,5 @@ atf_init_test_cases()
     atf_add_test_case rollback
     atf_add_test_case messages
     atf_add_test_case clean_env
+    atf_add_test_case parallel_limit
 }

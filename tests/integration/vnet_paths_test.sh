@@ -43,8 +43,10 @@ paths_check_inside()
 paths_check_back()
 {
     local n=$1
-    atf_check -s not-exit:0 -o empty -e ignore "$JLS" -d -j "$n" name
+    # Handed back before jail(8) returns, whatever the jail's state.
     atf_check test -e "/sys/class/net/$B_END"
+    vt_wait_released "$n"
+    atf_check -s not-exit:0 -o empty -e ignore "$JLS" -d -j "$n" name
     atf_check -o not-match:"10\\.200\\.9\\." ip -br addr show "$B_END"
     atf_check -o empty -e empty "$IFC" "$A_END" destroy
     vt_gone "$A_END" "$B_END" vjtpath0
@@ -194,12 +196,12 @@ jail_killed_remove_head() { atf_set descr "jail command killed in a slow exec.st
 jail_killed_remove_body() { jail_killed_case remove; }
 jail_killed_remove_cleanup() { vt_cleanup; }
 
-# ---- command exits: vjail's bridge and epair removed at once --------------------
+# ---- command exits: vjail's bridge and epair removed with the dying jail ---------
 
 atf_test_case command_exits cleanup
 command_exits_head()
 {
-    atf_set descr "jail -c ... vnet.bridge ... command=/bin/true, twice in a row: both work, vjail's bridge and epair gone when jail -c returns"
+    atf_set descr "jail -c ... vnet.bridge ... command=/bin/true, twice in a row: both work (the name is free at once), vjail's bridge and epair gone once the dying jail is released"
 }
 command_exits_body()
 {
@@ -210,10 +212,11 @@ command_exits_body()
     for _ in 1 2; do
         atf_check -o empty -e empty "$JAIL" -c name="$n" path=/ vnet vnet.bridge=vjtpath1 \
             vnet.bridge.addr=10.200.10.1/24 vnet.addr=10.200.10.2/24 command=/bin/true
-        vt_gone vjtpath1
-        # No host end of the jail left (its altname carries the name).
-        atf_check -o empty sh -c "ip -d link show | grep 'altname jail.$n\$' || true"
     done
+    vt_wait_released "$n"
+    vt_gone vjtpath1
+    # No host end of the jail left (its altname carries the name).
+    atf_check -o empty sh -c "ip -d link show | grep 'altname jail.$n\$' || true"
     vt_host_unchanged
 }
 command_exits_cleanup() { vt_cleanup; }
