@@ -111,6 +111,7 @@ cleanup() {
     trap - EXIT
     remove_all
     rm -rf "$tmp"
+    rm -f "$work/vnet_nl"
     rmdir "$work" 2>/dev/null || true
     exit "$rc"
 }
@@ -154,7 +155,7 @@ RANDOM=4 # the same pings in every run
 # ---- 1. floor: raw netlink from one process --------------------------------
 if [ "$NL" = 1 ] && [ -r "$VNET_NL_SRC" ] && [ "$N" -le "$BRMAX" ]; then
     echo "$me: floor: $N namespaces on vjscnl0 with vnet_nl" >&2
-    gcc -O2 -Wall -o "$work/vnet_nl" "$VNET_NL_SRC"
+    gcc -O2 -w -o "$work/vnet_nl" "$VNET_NL_SRC"
     ip link add vjscnl0 type bridge
     ip addr add 10.88.0.1/16 dev vjscnl0
     ip link set vjscnl0 up
@@ -396,8 +397,8 @@ rows = [('create all N (s)', v['create_total_s'], nl and R['floor']['create_tota
 out += ['| | vjail | floor (raw netlink, 1 process) | vjail / floor |', '|---|---|---|---|']
 for name, a, b in rows:
     out.append(f'| {name} | {f2(a)} | {f2(b) if nl else "–"} | {f2(a / b) if nl and b else "–"} |')
-out += ['', f'vjail, per jail: supervisor RSS {med(rss)} KiB, PSS {med(pss)} KiB, private '
-        f'{med(priv)} KiB, {med(fds)} open fds (medians over {len(sup)} supervisors; '
+out += ['', f'vjail, per jail: supervisor RSS {med(rss):.0f} KiB, PSS {med(pss):.0f} KiB, private '
+        f'{med(priv):.0f} KiB, {med(fds):.0f} open fds (medians over {len(sup)} supervisors; '
         f'PSS total {sum(pss) / 1024:.1f} MiB); kernel per jail: SUnreclaim {vm["SUnreclaim"] / N:.0f}, '
         f'KernelStack {vm["KernelStack"] / N:.0f}, PageTables {vm["PageTables"] / N:.0f} KiB.',
         f'Medians per block of 100 jails (ms): vjail ' +

@@ -15,16 +15,20 @@
 #   crun          nsenter -t H -m crun run -b BUNDLE vjbench (no network
 #                 set-up at all; see run-start.sh for nsenter)
 #   nsenter       nsenter -t H -m /bin/true (subtracted from crun)
-#   ip-script     bash: ip netns add, veth with its peer in the namespace,
-#                 host end on vjb0, address, lo up, default route,
-#                 ip netns exec N /bin/true, ip netns del
+#   ip-script     bash, "the same setup scripted with unshare and ip":
+#                 ip netns add, veth with its peer in the namespace, host
+#                 end on vjb0, address, lo up, default route, then
+#                 ip netns exec N unshare --pid --fork --mount --uts --ipc
+#                 --mount-proc /bin/true (the jail's other namespaces),
+#                 ip netns del
 #
 # Traffic: none; everything is on bridges vjb0/vjb1 (10.201.0.0/24,
 # 10.201.1.0/24) that only this script uses, never on the uplink.
 # Writes bench/results/vnet-<UTC time>.json and the VNET results section
 # of bench/README.md.  Removes everything it creates.
 # Usage: sudo bench/run-vnet.sh   Environment: RUNS (50), WARMUP (5),
-# PAUSE (0.3 s between runs, not timed), BUILD (build-bench), NO_DEPS=1.
+# PAUSE (0 s: an untimed pause before every run), BUILD (build-bench),
+# NO_DEPS=1.
 set -euo pipefail
 export LC_ALL=C
 
@@ -32,7 +36,7 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 RUNS=${RUNS:-50}
 WARMUP=${WARMUP:-5}
-PAUSE=${PAUSE:-0.3}
+PAUSE=${PAUSE:-0}
 BUILD=${BUILD:-build-bench}
 case "$BUILD" in /*) B=$BUILD ;; *) B=$root/$BUILD ;; esac
 
@@ -119,7 +123,7 @@ ip -n "$ns" link set lo up
 ip -n "$ns" addr add 10.201.0.3/24 dev eth0
 ip -n "$ns" link set eth0 up
 ip -n "$ns" route add default via 10.201.0.1
-ip netns exec "$ns" /bin/true
+ip netns exec "$ns" unshare --pid --fork --mount --uts --ipc --mount-proc /bin/true
 ip netns del "$ns"
 EOF
 
@@ -156,12 +160,12 @@ mkdir -p bench/results
 json=bench/results/vnet-$stamp.json
 args=()
 for i in "${!names[@]}"; do args+=(-n "${names[$i]}" "${cmds[$i]}"); done
-# --prepare (not timed): a pause before every run, for all commands alike.
-# The host end of a VNET jail whose command exited is left to the kernel's
-# asynchronous name-space clean-up (engine bug, see README), and a jail
-# created right after it fails ("altname jail.jail: File exists").
+# --prepare (not timed): an optional pause before every run, for all
+# commands alike (PAUSE, default none).
+prep=()
+[ "$PAUSE" = 0 ] || prep=(--prepare "sleep $PAUSE")
 hyperfine -N --warmup "$WARMUP" --runs "$RUNS" --style basic \
-    --prepare "sleep $PAUSE" --export-json "$json" "${args[@]}"
+    "${prep[@]}" --export-json "$json" "${args[@]}"
 
 # Nothing may be left: no jail, no vjail bridge vjb1, no epair of a jail.
 sleep 1
@@ -187,7 +191,7 @@ rows = [
     ('vjail-newbr', 'the same on vjb1, created and removed by vjail each time'),
     ('crun', 'nsenter -t H -m crun run -b BUNDLE vjbench (no network)'),
     ('nsenter', 'nsenter -t H -m /bin/true'),
-    ('ip-script', 'bash: ip netns add, veth, master vjb0, addr, route, ip netns exec true, ip netns del'),
+    ('ip-script', 'bash: ip netns add, veth, master vjb0, addr, route, ip netns exec N unshare --pid --fork --mount --uts --ipc --mount-proc true, ip netns del'),
 ]
 out = [f'Run {when}, `bench/run-vnet.sh` (hyperfine -N, {warmup} warm-up, {runs} runs each).',
        f'Machine: {machine}.', '',

@@ -11,10 +11,8 @@
 #include <getopt.h>
 #include <signal.h>
 #include <string.h>
-#include <sys/prctl.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
-
-#define DEFAULT_SHELL "/bin/sh"
 
 static void usage(void)
 {
@@ -54,61 +52,58 @@ static void die_attached(vj_error_t *err)
 static const int forwarded[] = {SIGTERM, SIGHUP, SIGUSR1, SIGUSR2};
 #define NFORWARDED (sizeof forwarded / sizeof forwarded[0])
 
-/* In the jail's PID namespace: user, directory, policy, exec. */
-static void child(char **cmd, const char *workdir, bool clean, const char *jail_user,
-                  struct vj_user *u, bool have_user, bool change_creds,
-                  const struct vj_policy *pol) __attribute__((noreturn));
-static void child(char **cmd, const char *workdir, bool clean, const char *jail_user,
-                  struct vj_user *u, bool have_user, bool change_creds,
-                  const struct vj_policy *pol)
+/* jexec inside a jail into one of its children: the jail's supervisor
+ * attaches the command to the child (jail_attach needs privileges jailed
+ * root lacks) with our standard descriptors, environment and umask, and
+ * our signals passed on; -u and -l users are ours, -U the child's. */
+static int in_parent(const struct vj_jail *j, char **cmd, const char *workdir, bool clean,
+                     const char *jail_user, const struct vj_user *u, bool change_creds)
 {
-    vj_error_t err = NULL;
-    /* Nobody should outlive a jexec that was killed. */
-    prctl(PR_SET_PDEATHSIG, SIGKILL);
-    signal(SIGINT, SIG_DFL);
-    signal(SIGQUIT, SIG_DFL);
-    for (size_t i = 0; i < NFORWARDED; i++)
-        signal(forwarded[i], SIG_DFL);
-    sigset_t none;
-    sigemptyset(&none);
-    sigprocmask(SIG_SETMASK, &none, NULL);
-    if (workdir && chdir(workdir) < 0) {
-        fprintf(stderr, "jexec: chdir(): %s: %s\n", workdir, strerror(errno));
-        quit(1);
-    }
-    if (jail_user) {
-        /* -U: the jail's own passwd, now that its root is ours. */
-        if (vj_user_lookup(jail_user, u, &err) < 0)
-            die_attached(&err);
-        have_user = true;
-    }
+    cleanup_error vj_error_t err = NULL;
+    struct vj_buf b = {0};
+#define ITEM(...)                                                                         \
+    do {                                                                                  \
+        char *it_ = xasprintf(__VA_ARGS__);                                               \
+        buf_add(&b, it_, strlen(it_) + 1);                                                \
+        free(it_);                                                                        \
+    } while (0)
+    ITEM("jail=%s", j->name);
+    if (workdir)
+        ITEM("dir=%s", workdir);
     if (clean)
-        vj_user_clean_env(have_user ? u : NULL);
-    /* The policy needs root's capabilities, so it comes before the change
-     * of user; nothing of the host may stay reachable from the jail: no
-     * descriptors beyond stdio, no ptrace or /proc access to this process
-     * before exec. */
-    prctl(PR_SET_DUMPABLE, 0);
-    close_range(3, ~0U, 0);
-    if (vj_policy_apply(pol, &err) < 0)
-        die_attached(&err);
-    if (change_creds && vj_user_become(u, &err) < 0)
-        die_attached(&err);
-    if (clean && have_user && !workdir && chdir(u->home) < 0) {
-        fprintf(stderr, "jexec: chdir: %s: %s\n", u->home, strerror(errno));
-        quit(1);
+        ITEM("clean");
+    if (jail_user)
+        ITEM("jail_user=%s", jail_user);
+    if (change_creds)
+        ITEM("change_creds");
+    if (u) {
+        ITEM("uid=%u", (unsigned)u->uid);
+        ITEM("gid=%u", (unsigned)u->gid);
+        ITEM("user=%s", u->name ? u->name : "");
+        ITEM("home=%s", u->home ? u->home : "/");
+        ITEM("shell=%s", u->shell ? u->shell : "/bin/sh");
+        struct vj_buf g = {0};
+        for (size_t i = 0; i < u->ngroups; i++)
+            buf_printf(&g, "%s%u", i ? "," : "", (unsigned)u->groups[i]);
+        cleanup_free char *gs = buf_steal(&g);
+        ITEM("groups=%s", gs);
     }
-    if (cmd[0]) {
-        execvp(cmd[0], cmd);
-        fprintf(stderr, "jexec: execvp: %s: %s\n", cmd[0], strerror(errno));
-    } else {
-        const char *shell = getenv("SHELL");
-        if (!shell || !*shell)
-            shell = DEFAULT_SHELL;
-        execlp(shell, shell, "-i", (char *)NULL);
-        fprintf(stderr, "jexec: execlp: %s: %s\n", shell, strerror(errno));
-    }
-    quit(1);
+    mode_t um = umask(022);
+    umask(um);
+    ITEM("umask=%o", (unsigned)um);
+    extern char **environ;
+    for (char **e = environ; e && *e; e++)
+        ITEM("env=%s", *e);
+#undef ITEM
+    buf_addc(&b, 0);
+    for (char **a = cmd; *a; a++)
+        buf_add(&b, *a, strlen(*a) + 1);
+    size_t len = b.len;
+    cleanup_free char *payload = buf_steal(&b);
+    int st = vj_nested_exec(payload, len, &err);
+    if (st < 0)
+        die(&err);
+    return st;
 }
 
 static volatile sig_atomic_t child_pid;
@@ -176,11 +171,17 @@ int main(int argc, char **argv)
     struct vj_jail j = {0};
     if (vj_registry_find(argv[0], false, &j, &err) < 0)
         die(&err);
+    /* Inside a jail: into one of its children, through its supervisor. */
+    int self = 0;
+    if (vj_self_jail(&self, NULL, NULL) == 0 && self > 0)
+        return in_parent(&j, argv + 1, workdir, clean, Uflag ? username : NULL,
+                         have_user ? &u : NULL, username != NULL);
     /* The same policy as the jail's own processes, from its record. */
     struct vj_policy *pol = NULL;
     static struct vj_cjail unrecorded; /* a record without parameters */
     if (vj_policy_from_jail(j.params ? j.params : &unrecorded, &pol, &err) < 0)
         die(&err);
+    vj_libexec_dir(); /* looked up on the host, before entering the jail */
     if (vj_jail_attach(&j, &err) < 0)
         die_attached(&err); /* may have joined part of the jail */
 
@@ -205,9 +206,13 @@ int main(int argc, char **argv)
         vj_error_make(&err, errno, "fork");
         die_attached(&err);
     }
-    if (pid == 0)
-        child(argv + 1, workdir, clean, Uflag ? username : NULL, &u, have_user,
-              username != NULL, pol);
+    if (pid == 0) {
+        struct vj_jexec x = {.cmd = argv + 1, .workdir = workdir, .clean = clean,
+                             .jail_user = Uflag ? username : NULL, .u = &u,
+                             .have_user = have_user, .change_creds = username != NULL,
+                             .pol = pol};
+        vj_jexec_exec(&x);
+    }
     child_pid = pid;
     sigprocmask(SIG_SETMASK, &old, NULL);
 

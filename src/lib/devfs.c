@@ -10,7 +10,8 @@
  * devfsrules_unhide_basic = null zero full random urandom; 3
  * devfsrules_unhide_login = 2 + tty, ptmx, pts/, fd/, std*; 4 devfsrules_jail
  * and 5 devfsrules_jail_vnet = 3 + /dev/shm; 0 (no ruleset) = 4, because
- * an unrestricted devfs would expose the host's disks and memory.
+ * an unrestricted devfs would expose the host's disks and memory.  With
+ * allow.mount.fusefs, /dev/fuse too (but not in ruleset 1's empty /dev).
  */
 #include "vjail.h"
 
@@ -21,7 +22,7 @@
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 
-enum { DEV_BASIC = 1, DEV_LOGIN = 2, DEV_SHM = 4 };
+enum { DEV_BASIC = 1, DEV_LOGIN = 2, DEV_SHM = 4, DEV_FUSE = 8 };
 
 static int ruleset_sets(int ruleset)
 {
@@ -50,6 +51,7 @@ static const struct {
 } dev_nodes[] = {
     {"null", 1, 3, DEV_BASIC},    {"zero", 1, 5, DEV_BASIC},    {"full", 1, 7, DEV_BASIC},
     {"random", 1, 8, DEV_BASIC},  {"urandom", 1, 9, DEV_BASIC}, {"tty", 5, 0, DEV_LOGIN},
+    {"fuse", 10, 229, DEV_FUSE},
 };
 
 static const struct {
@@ -142,9 +144,11 @@ static int devfs_populate(int dev, int sets, vj_error_t *err)
     return 0;
 }
 
-int vj_devfs_mount(const char *devdir, int ruleset, vj_error_t *err)
+int vj_devfs_mount(const char *devdir, int ruleset, unsigned mount_fs, vj_error_t *err)
 {
     int sets = ruleset_sets(ruleset);
+    if (sets > 0 && (mount_fs & VJ_MNT_FUSEFS))
+        sets |= DEV_FUSE;
     if (sets < 0)
         return vj_error_make(err, 0,
                              "mount.devfs: %s: devfs_ruleset %d is not supported (vjail "

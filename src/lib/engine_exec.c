@@ -271,6 +271,8 @@ int vj_exec_run(const struct vj_cmdctx *c, const char *param, const char *cmd,
             goto out;
         }
     }
+    /* Found on the host: the jailed child only checks it can see it. */
+    vj_libexec_dir();
     fflush(NULL);
     pid_t pid = injail ? vj_jail_attach_fork(&att) : fork();
     if (injail && pid != 0)

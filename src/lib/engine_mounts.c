@@ -204,7 +204,13 @@ int vj_mount_one(const struct vj_cjail *j, const struct vj_mnt *m, vj_error_t *e
 {
     if (!strcmp(m->type, "devfs")) {
         long long rs = vj_cjail_int(j, "devfs_ruleset", 4);
-        if (vj_devfs_mount(m->target, (int)rs, err) < 0)
+        /* allow.mount.fusefs: /dev/fuse too */
+        struct vj_policy *pol = NULL;
+        unsigned fs = 0;
+        if (vj_policy_from_jail(j, &pol, NULL) == 0 && pol->mount)
+            fs = pol->mount_fs;
+        vj_policy_free(pol);
+        if (vj_devfs_mount(m->target, (int)rs, fs, err) < 0)
             return vj_error_prefix(err, "%s", j->name);
         return 0;
     }

@@ -26,6 +26,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <linux/sched.h>
+#include <malloc.h>
 #include <net/if.h>
 #include <poll.h>
 #include <pthread.h>
@@ -46,6 +47,7 @@
 
 static int report_fd = -1;
 static int ctl_fd = -1; /* VJ_NESTED_CTL, with children.max > 0 */
+static int engine_mnt = -1; /* where its workers run (vj_nested_prepare) */
 int vj_sup_host_netns = -1;
 
 static void sup_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
@@ -231,7 +233,7 @@ static void supervise(int jid, const struct sup_fds *f)
         struct pollfd pfd[3] = {{f->sig, POLLIN, 0}, {f->events, POLLPRI, 0}, {ctl_fd, POLLIN, 0}};
         poll(pfd, ctl_fd >= 0 ? 3 : 2, 2000);
         if (ctl_fd >= 0 && (pfd[2].revents & POLLIN))
-            vj_nested_serve(ctl_fd, jid, f->host_mnt);
+            vj_nested_serve(ctl_fd, jid, engine_mnt);
         struct signalfd_siginfo si;
         while (read(f->sig, &si, sizeof si) == sizeof si) {
             /* Only signals from outside the jail (ssi_pid 0 here) count;
@@ -317,7 +319,7 @@ static void supervisor_main(struct vj_rec *r, const struct vj_cjail *cj, int nsf
      * PID name space, where clone3 returned another number): /proc is
      * still the host's here. */
     pid_t hpid = host_pid();
-    ctl_fd = -1; /* a child jail's supervisor: not its parent's socket */
+    ctl_fd = engine_mnt = -1; /* a child jail's supervisor: not its parent's */
     prctl(PR_SET_DUMPABLE, 0);
     prctl(PR_SET_NAME, "vjail-sup");
     set_cmdline(r->j.name);
@@ -356,6 +358,13 @@ static void supervisor_main(struct vj_rec *r, const struct vj_cjail *cj, int nsf
         sup_fail("%s: supervisor: %s", r->j.name, strerror(errno));
     int nul = open("/dev/null", O_RDWR | O_CLOEXEC);
 
+    /* children.max > 0: the mount namespace its children are made from,
+     * prepared while no jailed process can see us (engine_nested.c). */
+    vj_error_t nerr = NULL;
+    if (vj_cjail_int(cj, "children.max", 0) > 0 &&
+        (engine_mnt = vj_nested_prepare(r->j.path, &nerr)) < 0)
+        sup_fail("%s: children.max: %s", r->j.name, nerr->msg);
+
     /* mount namespace with the jail root; the supervisor stays in it. */
     f.host_mnt = open_ns("mnt");
     if (f.host_mnt < 0 || unshare(CLONE_NEWNS) < 0)
@@ -374,15 +383,24 @@ static void supervisor_main(struct vj_rec *r, const struct vj_cjail *cj, int nsf
         if (nul > 2)
             close(nul);
     }
-    int keep[] = {f.sig,     f.events,          f.cgdir, f.host_mnt, f.jail_mnt,
-                  report_fd, vj_sup_host_netns, ctl_fd};
-    keep_only_fds(keep, 8);
+    /* allow.mount: the jail's mount namespace becomes one its root may
+     * mount in, and vjail-mountd starts (security_mountd.c). */
+    vj_error_t merr = NULL;
+    if (vj_policy_mount_ns(pol, &f.jail_mnt, &merr) < 0)
+        sup_fail("%s", merr->msg);
+    int keep[] = {f.sig,     f.events,          f.cgdir, f.host_mnt,  f.jail_mnt,
+                  report_fd, vj_sup_host_netns, ctl_fd,  engine_mnt, VJ_MOUNTD_FD};
+    keep_only_fds(keep, 10);
     char ok[64];
     int n = snprintf(ok, sizeof ok, "OK %d %d\n", f.jail_mnt, (int)hpid);
     if (write(report_fd, ok, n) < 0)
         _exit(1);
     /* report_fd stays open: its end tells the jail(8) that created us
      * (vj_supervisor_poke) that the jail is released. */
+    /* The heap came from jail(8), with what it read (the registry: every
+     * jail's entry); freed, it stays resident here for the jail's life,
+     * ~0.6 KiB per jail that existed when this one was made. */
+    malloc_trim(0);
     supervise(r->j.jid, &f);
 }
 
@@ -454,9 +472,6 @@ int vj_supervisor_start(struct vj_rec *r, const struct vj_cjail *cj, vj_error_t 
         vj_error_make(err, errno, "%s: pipe", r->j.name);
         goto out;
     }
-    /* Before the first jailed process: the devices it may open. */
-    if (vj_policy_devices_attach(pol, cgfd, err) < 0)
-        goto out;
     /* A VNET supervisor keeps the network namespace it came from, to hand
      * vnet.interface back to it when the jail's last process goes (it
      * cannot open the host init's: no ptrace access). */
@@ -504,6 +519,21 @@ int vj_supervisor_start(struct vj_rec *r, const struct vj_cjail *cj, vj_error_t 
     }
     close(pfd[1]);
     pfd[1] = -1;
+    /* While the supervisor sets the jail up: the devices its processes
+     * may open (before the first of them, which comes after "OK"), and
+     * their seccomp filter, compiled once here for all of them. */
+    vj_error_t perr = NULL;
+    if (vj_policy_devices_attach(pol, cgfd, err) < 0 || vj_policy_precompile(pol, &perr) < 0) {
+        vj_error_release(&perr); /* (each child compiles it then) */
+        if (err && *err) {
+            pidfd_send_signal(cpidfd, SIGKILL, NULL, 0);
+            siginfo_t si;
+            waitid((idtype_t)P_PIDFD, (id_t)cpidfd, &si, WEXITED);
+            r->j.sup_pid = 0;
+            r->j.sup_start = 0;
+            goto out;
+        }
+    }
     /* The PID as the host sees it: clone3 answers in our PID name space,
      * which is a parent jail's for a child jail; the pidfd's fdinfo
      * answers in /proc's, which is the host's here. */

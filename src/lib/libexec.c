@@ -49,11 +49,16 @@ const char *vj_libexec_dir(void)
 void vj_libexec_path_prepend(void)
 {
     const char *dir = vj_libexec_dir();
-    if (!dir)
+    /* In a jail: only when its root shows the directory (path=/, or a
+     * root that contains it); else its own ifconfig stays first. */
+    if (!dir || !is_dir(dir))
         return;
     const char *path = getenv("PATH");
     if (!path || !*path)
         path = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+    size_t n = strlen(dir);
+    if (strncmp(path, dir, n) == 0 && (path[n] == ':' || !path[n]))
+        return; /* first already (jexec from an exec.* command) */
     cleanup_free char *np = xasprintf("%s:%s", dir, path);
     setenv("PATH", np, 1);
 }

@@ -34,6 +34,10 @@ static int addr_req(struct vj_nl *nl, const char *name, const struct vj_nl_prefi
     ifa->ifa_family = (unsigned char)p->family;
     ifa->ifa_prefixlen = p->len;
     ifa->ifa_index = (unsigned)idx;
+    /* 127/8 is host-scoped (Linux refuses it otherwise: `ifconfig lo0
+     * inet 127.0.0.2/8 alias`, as ip(8) does it). */
+    if (p->family == AF_INET && p->addr[0] == 127)
+        ifa->ifa_scope = RT_SCOPE_HOST;
     size_t alen = p->family == AF_INET ? 4 : 16;
     mnl_attr_put(nlh, IFA_LOCAL, alen, p->addr);
     if (p->family == AF_INET6 || add)
@@ -67,6 +71,50 @@ struct link_list {
     size_t n, cap;
 };
 
+/* Not in older kernel headers (Linux 6.8). */
+#define VJ_IFLA_BR_FDB_MAX_LEARNED (IFLA_BR_MCAST_QUERIER_STATE + 2)
+
+/* clock_t (USER_HZ, 1/100 s) as the kernel sends bridge times -> s. */
+static unsigned br_secs(const struct nlattr *a)
+{
+    return mnl_attr_get_payload_len(a) >= 4 ? mnl_attr_get_u32(a) / 100 : 0;
+}
+
+static void br_id(const struct nlattr *a, unsigned char id[8])
+{
+    if (mnl_attr_get_payload_len(a) >= sizeof(struct ifla_bridge_id))
+        memcpy(id, mnl_attr_get_payload(a), 8);
+}
+
+static unsigned attr_uint(const struct nlattr *a)
+{
+    size_t n = mnl_attr_get_payload_len(a);
+    return n >= 4 ? mnl_attr_get_u32(a) : n >= 2 ? mnl_attr_get_u16(a) : n ? mnl_attr_get_u8(a) : 0;
+}
+
+/* IFLA_INFO_DATA of a bridge: its spanning tree parameters. */
+static void parse_bridge(const struct nlattr *data, struct vj_nl_link *l)
+{
+    const struct nlattr *b;
+    l->br.valid = true;
+    mnl_attr_for_each_nested(b, data)
+    {
+        switch (mnl_attr_get_type(b)) {
+        case IFLA_BR_BRIDGE_ID: br_id(b, l->br.id); break;
+        case IFLA_BR_ROOT_ID: br_id(b, l->br.root); break;
+        case IFLA_BR_PRIORITY: l->br.prio = attr_uint(b); break;
+        case IFLA_BR_HELLO_TIME: l->br.hello = br_secs(b); break;
+        case IFLA_BR_FORWARD_DELAY: l->br.fwddelay = br_secs(b); break;
+        case IFLA_BR_MAX_AGE: l->br.maxage = br_secs(b); break;
+        case IFLA_BR_AGEING_TIME: l->br.ageing = br_secs(b); break;
+        case IFLA_BR_STP_STATE: l->br.stp = attr_uint(b); break;
+        case IFLA_BR_ROOT_PORT: l->br.root_port = attr_uint(b); break;
+        case IFLA_BR_ROOT_PATH_COST: l->br.root_cost = attr_uint(b); break;
+        case VJ_IFLA_BR_FDB_MAX_LEARNED: l->br.max_learned = attr_uint(b); break;
+        }
+    }
+}
+
 static void parse_linkinfo(const struct nlattr *li, struct vj_nl_link *l)
 {
     const struct nlattr *a;
@@ -77,6 +125,10 @@ static void parse_linkinfo(const struct nlattr *li, struct vj_nl_link *l)
             snprintf(l->kind, sizeof l->kind, "%.*s", (int)mnl_attr_get_payload_len(a),
                      (const char *)mnl_attr_get_payload(a));
             l->kind[strcspn(l->kind, "\0")] = '\0';
+            break;
+        case IFLA_INFO_DATA:
+            if (strcmp(l->kind, "bridge") == 0)
+                parse_bridge(a, l);
             break;
         case IFLA_INFO_SLAVE_KIND:
             snprintf(l->slave_kind, sizeof l->slave_kind, "%.*s",
@@ -103,6 +155,12 @@ static void parse_linkinfo(const struct nlattr *li, struct vj_nl_link *l)
                     if (mnl_attr_get_payload_len(b) >= 1)
                         l->port_flood = mnl_attr_get_u8(b);
                     break;
+                case IFLA_BRPORT_ISOLATED: l->port_isolated = attr_uint(b) != 0; break;
+                case IFLA_BRPORT_NO: l->port_no = attr_uint(b); break;
+                case IFLA_BRPORT_ID: l->port_id = attr_uint(b); break;
+                case IFLA_BRPORT_STATE: l->port_state = attr_uint(b); break;
+                case IFLA_BRPORT_DESIGNATED_PORT: l->port_dport = attr_uint(b); break;
+                case IFLA_BRPORT_BRIDGE_ID: br_id(b, l->port_dbridge); break;
                 }
             }
             break;

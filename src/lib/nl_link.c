@@ -78,6 +78,11 @@ int vj_nl_veth_create(struct vj_nl *nl, const struct vj_nl_veth *v, vj_error_t *
         mnl_attr_put(nlh, IFLA_ADDRESS, 6, v->mac);
     if (v->mtu)
         mnl_attr_put_u32(nlh, IFLA_MTU, v->mtu);
+    /* One queue each way, as the kernel would set it up anyway: said
+     * explicitly, veth_newlink skips resizing its per-CPU queues, which
+     * waits for an (expedited) RCU grace period per end. */
+    mnl_attr_put_u32(nlh, IFLA_NUM_TX_QUEUES, 1);
+    mnl_attr_put_u32(nlh, IFLA_NUM_RX_QUEUES, 1);
     struct nlattr *li = mnl_attr_nest_start(nlh, IFLA_LINKINFO);
     mnl_attr_put_strz(nlh, IFLA_INFO_KIND, "veth");
     struct nlattr *data = mnl_attr_nest_start(nlh, IFLA_INFO_DATA);
@@ -94,6 +99,8 @@ int vj_nl_veth_create(struct vj_nl *nl, const struct vj_nl_veth *v, vj_error_t *
         mnl_attr_put(nlh, IFLA_ADDRESS, 6, v->peer_mac);
     if (v->mtu)
         mnl_attr_put_u32(nlh, IFLA_MTU, v->mtu);
+    mnl_attr_put_u32(nlh, IFLA_NUM_TX_QUEUES, 1);
+    mnl_attr_put_u32(nlh, IFLA_NUM_RX_QUEUES, 1);
     mnl_attr_nest_end(nlh, peer);
     mnl_attr_nest_end(nlh, data);
     mnl_attr_nest_end(nlh, li);

@@ -620,6 +620,11 @@ static int rlimits_set(pid_t pid, const struct state *st)
 static int apply_rules(const char *jail, int jid, const struct vj_rctl_rule *rules, size_t n,
                        vj_error_t *err)
 {
+    /* No rule, and none applied before (no state): nothing to set or
+     * undo; most jails, on every start. */
+    cleanup_free char *sp = state_path(jid);
+    if (n == 0 && access(sp, F_OK) < 0 && errno == ENOENT)
+        return 0;
     const struct vj_cg_layout *l = vj_cg_layout();
     struct limits L;
     limits_from(rules, n, &L);

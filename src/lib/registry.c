@@ -25,6 +25,10 @@
  * ...: commands may hold secrets, and FreeBSD's jls cannot show them
  * either), for users other than root (jls). */
 #define PUBLIC_DIR VJ_RUNDIR "/public"
+/* /run/vjail/children/<jid> exists once jail <jid> has had a child: a
+ * jail without one (nearly all) needs no scan of the registry when it
+ * ends. */
+#define CHILDREN_DIR VJ_RUNDIR "/children"
 #define JID_MAX 999999
 
 static const char *state_names[] = {"creating", "running", "dying"};
@@ -227,7 +231,9 @@ static void cjail_add(struct vj_cjail *cj, char **f, size_t nf)
     p->loc.file = "registry";
 }
 
-static int rec_parse(const char *text, struct vj_rec *r)
+/* light: the header only, up to the first "param" line (parameters are
+ * written last): scans of the whole registry need no parameters. */
+static int rec_parse(const char *text, struct vj_rec *r, bool light)
 {
     memset(r, 0, sizeof *r);
     r->mntns_fd = r->cgns_fd = -1;
@@ -239,6 +245,8 @@ static int rec_parse(const char *text, struct vj_rec *r)
     while (*s) {
         const char *e = strchr(s, '\n');
         size_t len = e ? (size_t)(e - s) : strlen(s);
+        if (light && !strncmp(s, "param\t", 6))
+            break;
         cleanup_free char *line = xstrndup(s, len);
         s = e ? e + 1 : s + len;
         char *f[256];
@@ -430,14 +438,14 @@ int vj_reg_save(const struct vj_rec *r, vj_error_t *err)
     return 0;
 }
 
-static int load_from(const char *dir, int jid, struct vj_rec *r, vj_error_t *err)
+static int load_from(const char *dir, int jid, struct vj_rec *r, bool light, vj_error_t *err)
 {
     char path[PATH_MAX];
     snprintf(path, sizeof path, "%s/%d", dir, jid);
     cleanup_free char *text = NULL;
     if (read_file(path, &text, NULL, NULL) < 0)
         return vj_error_make(err, 0, "\"%d\" not found", jid);
-    if (rec_parse(text, r) < 0) {
+    if (rec_parse(text, r, light) < 0) {
         vj_rec_clear(r);
         return vj_error_make(err, 0, "%s: corrupt registry entry", path);
     }
@@ -446,12 +454,14 @@ static int load_from(const char *dir, int jid, struct vj_rec *r, vj_error_t *err
 
 int vj_reg_load(int jid, struct vj_rec *r, vj_error_t *err)
 {
-    return load_from(JAILS_DIR, jid, r, err);
+    return load_from(JAILS_DIR, jid, r, false, err);
 }
 
 void vj_reg_delete(int jid)
 {
     char path[PATH_MAX];
+    snprintf(path, sizeof path, "%s/%d", CHILDREN_DIR, jid);
+    unlink(path);
     snprintf(path, sizeof path, "%s/%d", PUBLIC_DIR, jid);
     unlink(path);
     snprintf(path, sizeof path, "%s/%d", JAILS_DIR, jid);
@@ -482,7 +492,7 @@ static int cmp_rec(const void *a, const void *b)
     return ((const struct vj_rec *)a)->j.jid - ((const struct vj_rec *)b)->j.jid;
 }
 
-int vj_reg_load_all(struct vj_rec **out, size_t *n, vj_error_t *err)
+static int load_all(struct vj_rec **out, size_t *n, bool light, vj_error_t *err)
 {
     *out = NULL;
     *n = 0;
@@ -502,13 +512,18 @@ int vj_reg_load_all(struct vj_rec **out, size_t *n, vj_error_t *err)
             cap = cap ? cap * 2 : 16;
             *out = xrealloc(*out, cap * sizeof **out);
         }
-        if (load_from(dir, atoi(de->d_name), &(*out)[*n], NULL) == 0)
+        if (load_from(dir, atoi(de->d_name), &(*out)[*n], light, NULL) == 0)
             (*n)++;
     }
     closedir(d);
     if (*n)
         qsort(*out, *n, sizeof **out, cmp_rec);
     return 0;
+}
+
+int vj_reg_load_all(struct vj_rec **out, size_t *n, vj_error_t *err)
+{
+    return load_all(out, n, false, err);
 }
 
 static void rec_list_free(struct vj_rec *l, size_t n)
@@ -518,17 +533,80 @@ static void rec_list_free(struct vj_rec *l, size_t n)
     free(l);
 }
 
-/* Release every dead entry; keep the live ones in *l. */
+/* The PIDs of every live supervisor: they all live in <root>/vjail/sup
+ * (engine_cgroup.c), so one read answers for the whole registry instead
+ * of one /proc read per jail.  Sorted; NULL if unreadable. */
+static pid_t *live_supervisors(size_t *n)
+{
+    *n = 0;
+    cleanup_free char *dir = vj_cgroup_sup_dir();
+    cleanup_free char *path = dir ? xasprintf("%s/cgroup.procs", dir) : NULL;
+    cleanup_free char *text = NULL;
+    if (!path || read_file(path, &text, NULL, NULL) < 0)
+        return NULL;
+    pid_t *v = NULL;
+    size_t cap = 0;
+    for (char *t = text; *t;) {
+        char *end;
+        long p = strtol(t, &end, 10);
+        if (end == t)
+            break;
+        if (*n == cap) {
+            cap = cap ? cap * 2 : 64;
+            v = xrealloc(v, cap * sizeof *v);
+        }
+        v[(*n)++] = (pid_t)p;
+        t = end;
+        while (*t == '\n')
+            t++;
+    }
+    return v;
+}
+
+static int cmp_pid(const void *a, const void *b)
+{
+    pid_t x = *(const pid_t *)a, y = *(const pid_t *)b;
+    return (x > y) - (x < y);
+}
+
+/* Release every dead entry; keep the live ones in *l (loaded light or
+ * not: a dead one is loaded whole before its release). */
 static void reap_dead(struct vj_rec *l, size_t *n)
 {
+    size_t nlive = 0;
+    cleanup_free pid_t *live = live_supervisors(&nlive);
+    if (live)
+        qsort(live, nlive, sizeof *live, cmp_pid);
+    cleanup_free pid_t *sups = xcalloc(*n + 1, sizeof *sups);
+    for (size_t i = 0; i < *n; i++)
+        sups[i] = l[i].j.sup_pid;
+    qsort(sups, *n, sizeof *sups, cmp_pid);
     size_t k = 0;
     for (size_t i = 0; i < *n; i++) {
-        if (vj_rec_alive(&l[i])) {
-            l[k++] = l[i];
-        } else {
-            vj_rec_reap(&l[i]);
-            vj_rec_clear(&l[i]);
+        struct vj_rec *r = &l[i];
+        /* Among the live supervisors: alive, unless its PID was reused by
+         * another jail's supervisor (two entries with one PID: those are
+         * checked by start time).  Not among them: the slow check, which
+         * also knows supervisors of an older layout outside vjail/sup. */
+        bool fast = live && r->state == JS_RUNNING && r->boot_id &&
+                    !strcmp(r->boot_id, boot_id()) &&
+                    bsearch(&r->j.sup_pid, live, nlive, sizeof *live, cmp_pid);
+        const pid_t *at = fast ? bsearch(&r->j.sup_pid, sups, *n, sizeof *sups, cmp_pid) : NULL;
+        if (at && ((at > sups && at[-1] == *at) || (at + 1 < sups + *n && at[1] == *at)))
+            fast = false;
+        bool alive = fast || vj_rec_alive(r);
+        if (alive) {
+            l[k++] = *r;
+            continue;
         }
+        struct vj_rec whole;
+        if (load_from(JAILS_DIR, r->j.jid, &whole, false, NULL) == 0) {
+            vj_rec_reap(&whole);
+            vj_rec_clear(&whole);
+        } else {
+            vj_rec_reap(r);
+        }
+        vj_rec_clear(r);
     }
     *n = k;
 }
@@ -538,7 +616,7 @@ int vj_reg_reserve(struct vj_rec *r, int want_jid, const char *name, int parent,
 {
     struct vj_rec *l;
     size_t n;
-    if (vj_reg_load_all(&l, &n, err) < 0)
+    if (load_all(&l, &n, true, err) < 0)
         return -1;
     reap_dead(l, &n);
     int jid = want_jid;
@@ -606,6 +684,16 @@ int vj_reg_reserve(struct vj_rec *r, int want_jid, const char *name, int parent,
     r->boot_id = xstrdup(boot_id());
     r->owner = getpid();
     r->owner_start = vj_proc_start(getpid());
+    if (parent > 0) {
+        char mark[64];
+        snprintf(mark, sizeof mark, "%s/%d", CHILDREN_DIR, parent);
+        if (mkdir(CHILDREN_DIR, 0700) < 0 && errno != EEXIST)
+            return vj_error_make(err, errno, "mkdir %s", CHILDREN_DIR);
+        if (write_file(mark, "", 0, O_WRONLY | O_CREAT, 0600, err) < 0) {
+            vj_rec_clear(r);
+            return -1;
+        }
+    }
     if (vj_reg_save(r, err) < 0) {
         vj_rec_clear(r);
         return -1;
@@ -632,7 +720,7 @@ int vj_reg_lookup(const char *name_or_jid, bool with_dying, struct vj_rec *out,
         if (load_live_readonly(&l, &n, err) < 0)
             return -1;
     } else {
-        if (vj_reg_load_all(&l, &n, err) < 0)
+        if (load_all(&l, &n, true, err) < 0)
             return -1;
         reap_dead(l, &n);
     }
@@ -653,9 +741,11 @@ int vj_reg_lookup(const char *name_or_jid, bool with_dying, struct vj_rec *out,
     int rc = 0;
     if (found < 0) {
         rc = vj_error_make(err, 0, "\"%s\" not found", name_or_jid);
-    } else {
+    } else if (reg_readonly()) {
         *out = l[found];
         memset(&l[found], 0, sizeof l[found]);
+    } else if (load_from(JAILS_DIR, l[found].j.jid, out, false, NULL) < 0) {
+        rc = vj_error_make(err, 0, "\"%s\" not found", name_or_jid); /* gone meanwhile */
     }
     rec_list_free(l, n);
     return rc;
@@ -767,11 +857,18 @@ int vj_self_jail(int *jid, int *children_max, char **name)
 
 /* ---- nested jails ---- */
 
+static bool may_have_children(int jid)
+{
+    char path[64];
+    snprintf(path, sizeof path, "%s/%d", CHILDREN_DIR, jid);
+    return access(path, F_OK) == 0;
+}
+
 int vj_reg_count_children(int parent_jid)
 {
     struct vj_rec *l;
     size_t n;
-    if (vj_reg_load_all(&l, &n, NULL) < 0)
+    if (!may_have_children(parent_jid) || load_all(&l, &n, true, NULL) < 0)
         return 0;
     int count = 0;
     for (size_t i = 0; i < n; i++)
@@ -785,7 +882,8 @@ void vj_reg_reap_children(int parent_jid)
 {
     struct vj_rec *l;
     size_t n;
-    if (parent_jid <= 0 || vj_reg_load_all(&l, &n, NULL) < 0)
+    if (parent_jid <= 0 || !may_have_children(parent_jid) ||
+        vj_reg_load_all(&l, &n, NULL) < 0)
         return;
     for (size_t i = 0; i < n; i++)
         if (l[i].j.parent == parent_jid)
@@ -886,7 +984,7 @@ static int list_from_parent(struct vj_jail **out, size_t *n, bool with_dying)
     }
     for (size_t off = 0; off < len; off += strlen(reply + off) + 1) {
         struct vj_rec r;
-        if (rec_parse(reply + off, &r) < 0) {
+        if (rec_parse(reply + off, &r, false) < 0) {
             vj_rec_clear(&r);
             continue;
         }

@@ -5,8 +5,11 @@
  * securelevel, enforce_statfs, children.max and vnet parameters; applied
  * with vj_policy_apply() (security_apply.c) as the last step before exec.
  *
- * The model is FreeBSD's: root in a jail is uid 0 of the host (no user
- * namespace), made harmless by what it cannot do.  The mapping of every
+ * The model is FreeBSD's: root in a jail is uid 0 of the host (the jail's
+ * processes stay in the host's user namespace), made harmless by what it
+ * cannot do.  Only allow.mount and allow.set_hostname give a jail a user
+ * namespace of its own, owned by uid 0, as owner of its mount or UTS
+ * namespace (security_mountd.c, security_apply.c).  The mapping of every
  * parameter is documented in jail(8), section SECURITY (man/jail.8.in); keep
  * both in step.
  */
@@ -170,6 +173,68 @@ static int policy_sysv(struct vj_policy *p, const struct vj_cjail *j, vj_error_t
     return 0;
 }
 
+static const struct {
+    const char *name; /* allow.mount.NAME */
+    unsigned bit;
+} mount_fs[] = {
+    {"devfs", VJ_MNT_DEVFS},       {"fdescfs", VJ_MNT_FDESCFS},   {"fusefs", VJ_MNT_FUSEFS},
+    {"nullfs", VJ_MNT_NULLFS},     {"procfs", VJ_MNT_PROCFS},     {"linprocfs", VJ_MNT_LINPROCFS},
+    {"linsysfs", VJ_MNT_LINSYSFS}, {"tmpfs", VJ_MNT_TMPFS},       {"zfs", VJ_MNT_ZFS},
+};
+
+const char *vj_mount_fs_name(unsigned bit)
+{
+    for (size_t i = 0; i < sizeof mount_fs / sizeof *mount_fs; i++)
+        if (mount_fs[i].bit == bit)
+            return mount_fs[i].name;
+    return NULL;
+}
+
+/*
+ * allow.mount and allow.mount.<fs>.  As on FreeBSD, mounting needs
+ * enforce_statfs below 2 and a privileged root; each file system type
+ * needs its own parameter.  How it works on Linux (a user namespace that
+ * owns the jail's mount namespace, vjail-mountd for new file systems) is
+ * in security_mountd.c; the mapping of the types is in jail(8).
+ */
+static void policy_mount(struct vj_policy *p, const struct vj_cjail *j)
+{
+    unsigned fs = 0;
+    for (size_t i = 0; i < sizeof mount_fs / sizeof *mount_fs; i++) {
+        char name[32];
+        snprintf(name, sizeof name, "allow.mount.%s", mount_fs[i].name);
+        if (vj_cjail_bool(j, name, false))
+            fs |= mount_fs[i].bit;
+    }
+    const char *off = NULL;
+    if (!vj_cjail_bool(j, "allow.mount", false)) {
+        for (size_t i = 0; i < sizeof mount_fs / sizeof *mount_fs; i++)
+            if (fs & mount_fs[i].bit) {
+                cleanup_free char *name = xasprintf("allow.mount.%s", mount_fs[i].name);
+                policy_warn(p, j, name, "has no effect without allow.mount");
+            }
+        return;
+    }
+    if (p->enforce_statfs >= 2)
+        off = "has no effect while enforce_statfs is 2: as on FreeBSD, mounting in a jail "
+              "needs enforce_statfs=1 (or 0)";
+    else if (!p->suser)
+        off = "has no effect with allow.nosuser: root in the jail is an ordinary user";
+    if (off) {
+        policy_warn(p, j, "allow.mount", off);
+        return;
+    }
+    if (fs & VJ_MNT_FDESCFS)
+        policy_warn(p, j, "allow.mount.fdescfs",
+                    "cannot be honoured on Linux: there is no file system of a process's "
+                    "descriptors to mount (mount.fdescfs makes /dev/fd a link to "
+                    "/proc/self/fd); ignored");
+    if (fs & VJ_MNT_ZFS)
+        policy_warn(p, j, "allow.mount.zfs", "has no meaning on Linux; ignored");
+    p->mount = true;
+    p->mount_fs = fs & ~(unsigned)(VJ_MNT_FDESCFS | VJ_MNT_ZFS);
+}
+
 int vj_policy_from_jail(const struct vj_cjail *j, struct vj_policy **out, vj_error_t *err)
 {
     *out = NULL;
@@ -202,18 +267,6 @@ int vj_policy_from_jail(const struct vj_cjail *j, struct vj_policy **out, vj_err
             "only (devfs.rules(5) files are not read on Linux)",
             p->devfs_ruleset);
         param_error(err, j, "devfs_ruleset", msg);
-        goto fail;
-    }
-
-    /* allow.mount: FreeBSD restricts mounting to jail-friendly file
-     * systems.  On Linux that takes CAP_SYS_ADMIN, which lets root mount a
-     * fresh procfs/sysfs/cgroupfs (writable /proc/sys, release_agent) and
-     * leave the jail.  Refused rather than granted. */
-    if (vj_cjail_bool(j, "allow.mount", false)) {
-        param_error(err, j, "allow.mount",
-                    "not supported on Linux: mounting needs CAP_SYS_ADMIN, which would "
-                    "let the jail's root escape; use the mount, mount.fstab, mount.devfs "
-                    "and mount.procfs parameters to set up file systems from the host");
         goto fail;
     }
 
@@ -251,11 +304,7 @@ int vj_policy_from_jail(const struct vj_cjail *j, struct vj_policy **out, vj_err
         if (vj_cjail_bool(j, name, false))
             policy_warn(p, j, name, "has no meaning on Linux; ignored");
     }
-    for (size_t i = 0; i < j->nparams; i++) {
-        const char *name = j->params[i].name;
-        if (name && !strncmp(name, "allow.mount.", 12) && vj_cjail_bool(j, name, false))
-            policy_warn(p, j, name, "has no effect without allow.mount");
-    }
+    policy_mount(p, j);
 
     /* Capabilities. */
     uint64_t keep = 0;
@@ -367,6 +416,14 @@ int vj_policy_check_child(const struct vj_policy *parent, const struct vj_policy
         if (bools[i].c && !bools[i].p)
             return vj_error_make(err, EPERM, "%s: %s is not allowed in its parent jail %s",
                                  child->jail, bools[i].name, parent->jail);
+    if (child->mount && !parent->mount)
+        return vj_error_make(err, EPERM, "%s: allow.mount is not allowed in its parent jail %s",
+                             child->jail, parent->jail);
+    unsigned fs = child->mount_fs & ~parent->mount_fs;
+    if (child->mount && fs)
+        return vj_error_make(err, EPERM,
+                             "%s: allow.mount.%s is not allowed in its parent jail %s",
+                             child->jail, vj_mount_fs_name(fs & -fs), parent->jail);
     for (int k = 0; k < VJ_SYSV_N; k++)
         if (child->sysv[k] != VJ_JS_DISABLE && parent->sysv[k] == VJ_JS_DISABLE)
             return vj_error_make(err, EPERM, "%s: %s is disabled in its parent jail %s",

@@ -19,7 +19,10 @@
 #include <seccomp.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
 #include <sys/mman.h>
+#include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -56,9 +59,8 @@ static const char *const deny_always[] = {
     /* port I/O, obsolete or dangerous interfaces */
     "iopl", "ioperm", "lookup_dcookie", "nfsservctl", "uselib", "_sysctl", "vm86",
     "vm86old", "get_kernel_syms", "query_module",
-    /* mounting (allow.mount is refused) and changing namespaces */
-    "mount", "umount", "umount2", "pivot_root", "fsopen", "fsconfig", "fsmount",
-    "fspick", "move_mount", "open_tree", "mount_setattr", "setns",
+    /* changing namespaces (mounting: see filter_mount) */
+    "setns",
 };
 
 struct filter {
@@ -102,6 +104,48 @@ static void deny_ge(struct filter *f, const char *name, unsigned arg, uint64_t v
     rule(f, SCMP_ACT_ERRNO(EPERM), name, 1, &c);
 }
 
+/* mount(2) flags of the calls that make no new file system. */
+#define MS_NOT_NEW (MS_BIND | MS_REMOUNT | MS_MOVE | MS_SHARED | MS_PRIVATE | MS_SLAVE | MS_UNBINDABLE)
+
+/*
+ * Mounting.  Without allow.mount every mount call is refused.  With it,
+ * the jail's mount namespace belongs to a user namespace owned by uid 0
+ * (security_mountd.c), so the kernel lets jailed root change that
+ * namespace's mounts, but none it inherited (they are locked), and
+ * refuses it new file systems: those calls (mount(2) with a type) go to
+ * vjail-mountd, which checks the type against allow.mount.<fs> and mounts
+ * it in the jail's user namespace.  Bind mounts are nullfs.  The new
+ * mount API's fsopen/fspick would make new file systems without a type
+ * check: they fail with ENOSYS, so that mount(8) uses mount(2).
+ */
+static void filter_mount(struct filter *f, const struct vj_policy *p)
+{
+    static const char *const calls[] = {"mount",   "umount",     "umount2",   "pivot_root",
+                                        "fsopen",  "fsconfig",   "fsmount",   "fspick",
+                                        "move_mount", "open_tree", "mount_setattr"};
+    if (!p->mount) {
+        for (size_t i = 0; i < sizeof calls / sizeof *calls; i++)
+            deny(f, calls[i]);
+        return;
+    }
+    struct scmp_arg_cmp fresh = {3, SCMP_CMP_MASKED_EQ, MS_NOT_NEW, 0};
+    rule(f, SCMP_ACT_NOTIFY, "mount", 1, &fresh);
+    if (!(p->mount_fs & VJ_MNT_NULLFS)) {
+        deny_masked(f, "mount", 3, MS_BIND | MS_REMOUNT, MS_BIND);
+        deny_masked(f, "open_tree", 2, OPEN_TREE_CLONE, OPEN_TREE_CLONE);
+    }
+    /* the root stays the jail's root */
+    deny(f, "pivot_root");
+    static const char *const new_api[] = {"fsopen", "fspick", "fsconfig", "fsmount"};
+    for (size_t i = 0; i < sizeof new_api / sizeof *new_api; i++)
+        rule(f, SCMP_ACT_ERRNO(ENOSYS), new_api[i], 0, NULL);
+    /* A filter of the jail's own could take mount(2) calls away from
+     * vjail-mountd (the newest filter gets them): no listeners (the
+     * kernel allows only one per process anyway). */
+    deny_masked(f, "seccomp", 1, SECCOMP_FILTER_FLAG_NEW_LISTENER,
+                SECCOMP_FILTER_FLAG_NEW_LISTENER);
+}
+
 static const uint64_t clone_ns_flags[] = {
     CLONE_NEWNS,  CLONE_NEWCGROUP, CLONE_NEWUTS, CLONE_NEWIPC,
     CLONE_NEWUSER, CLONE_NEWPID,   CLONE_NEWNET,
@@ -111,6 +155,7 @@ static void filter_rules(struct filter *f, const struct vj_policy *p)
 {
     for (size_t i = 0; i < sizeof deny_always / sizeof *deny_always; i++)
         deny(f, deny_always[i]);
+    filter_mount(f, p);
 
     /* No new namespaces of any kind: the user namespace needs no privilege
      * at all and would hand a fresh set of capabilities to jailed code.
@@ -190,7 +235,8 @@ static void filter_rules(struct filter *f, const struct vj_policy *p)
     }
 }
 
-static int load_filter(const struct vj_policy *p, bool nnp, vj_error_t *err)
+static int build_filter(const struct vj_policy *p, bool nnp, scmp_filter_ctx *out,
+                        vj_error_t *err)
 {
     scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_ALLOW);
     if (!ctx)
@@ -214,7 +260,65 @@ static int load_filter(const struct vj_policy *p, bool nnp, vj_error_t *err)
         seccomp_release(ctx);
         return vj_error_prefix(err, "%s", p->jail);
     }
-    r = seccomp_load(ctx);
+    *out = ctx;
+    return 0;
+}
+
+/* The filter of one jail compiled ahead by vj_policy_precompile, in
+ * jail(8) while the supervisor sets the jail up; its forked children load
+ * it as it is.  Keyed by the jail's name: a jail(8) handles one jail at a
+ * time, its children inherit this memory. */
+static struct {
+    char *jail;
+    struct sock_fprog prog;
+} precompiled;
+
+int vj_policy_precompile(const struct vj_policy *p, vj_error_t *err)
+{
+    scmp_filter_ctx ctx = NULL;
+    if (build_filter(p, false, &ctx, err) < 0)
+        return -1;
+    cleanup_close int fd = memfd_create("vjail-seccomp", MFD_CLOEXEC);
+    int r = fd < 0 ? -errno : seccomp_export_bpf(ctx, fd);
+    seccomp_release(ctx);
+    if (r < 0)
+        return vj_error_make(err, -r, "%s: compiling the seccomp filter", p->jail);
+    off_t len = lseek(fd, 0, SEEK_END);
+    if (len <= 0 || len % (off_t)sizeof(struct sock_filter) != 0 || len > 65536 * 8)
+        return vj_error_make(err, 0, "%s: compiling the seccomp filter: bad length", p->jail);
+    struct sock_filter *code = xmalloc((size_t)len);
+    if (pread(fd, code, (size_t)len, 0) != len) {
+        free(code);
+        return vj_error_make(err, errno, "%s: compiling the seccomp filter", p->jail);
+    }
+    free(precompiled.jail);
+    free(precompiled.prog.filter);
+    precompiled.jail = xstrdup(p->jail ? p->jail : "");
+    precompiled.prog.filter = code;
+    precompiled.prog.len = (unsigned short)(len / (off_t)sizeof(struct sock_filter));
+    return 0;
+}
+
+/* Load the filter; with allow.mount *listener gets its notification fd
+ * (else -1). */
+static int load_filter(const struct vj_policy *p, bool nnp, int *listener, vj_error_t *err)
+{
+    *listener = -1;
+    if (!nnp && precompiled.jail && !strcmp(precompiled.jail, p->jail ? p->jail : "")) {
+        unsigned flags = p->mount ? SECCOMP_FILTER_FLAG_NEW_LISTENER : 0;
+        long r = syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, flags, &precompiled.prog);
+        if (r < 0)
+            return vj_error_make(err, errno, "%s: loading the seccomp filter", p->jail);
+        if (p->mount)
+            *listener = (int)r;
+        return 0;
+    }
+    scmp_filter_ctx ctx = NULL;
+    if (build_filter(p, nnp, &ctx, err) < 0)
+        return -1;
+    int r = seccomp_load(ctx);
+    if (r == 0 && p->mount)
+        *listener = seccomp_notify_fd(ctx);
     seccomp_release(ctx);
     if (r < 0)
         return vj_error_make(err, -r, "%s: loading the seccomp filter", p->jail);
@@ -286,23 +390,34 @@ static bool cap_effective(int cap)
 
 int vj_policy_apply(const struct vj_policy *p, vj_error_t *err)
 {
+    int listener = -1;
     if (cap_effective(CAP_SETPCAP) && cap_effective(CAP_SYS_ADMIN)) {
         /* Root: order matters, the bounding set needs CAP_SETPCAP and
          * loading the filter without no_new_privs needs CAP_SYS_ADMIN,
-         * both gone after restrict_sets. */
-        if (drop_bounding(p, err) < 0 || load_filter(p, false, err) < 0)
+         * both gone after restrict_sets; vjail-mountd's channel is taken
+         * from pid 1 with CAP_SYS_PTRACE. */
+        int chan = p->mount ? vj_mountd_channel() : -1;
+        if (drop_bounding(p, err) < 0 || load_filter(p, false, &listener, err) < 0) {
+            if (chan >= 0)
+                close(chan);
             return -1;
+        }
+        if (p->mount)
+            vj_mountd_hand_over(chan, listener, p->mount_fs);
         return restrict_sets(p, err);
     }
     /* Already unprivileged (the caller changed user first): the bounding
      * set cannot be changed any more, so no_new_privs makes sure no
      * program executed from here (setuid root or with file capabilities)
-     * gains anything. */
+     * gains anything.  (No way to vjail-mountd: mount(2) with a type
+     * then fails with ENOSYS.) */
     if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
         return vj_error_make(err, errno, "%s: no_new_privs", p->jail);
-    if (restrict_sets(p, err) < 0)
+    if (restrict_sets(p, err) < 0 || load_filter(p, true, &listener, err) < 0)
         return -1;
-    return load_filter(p, true, err);
+    if (listener >= 0)
+        close(listener);
+    return 0;
 }
 
 struct uts_helper {

@@ -2,10 +2,11 @@
  * Device access of a jail, enforced by the kernel's device controller: a
  * BPF_CGROUP_DEVICE program on the jail's cgroup (v2) lets its processes
  * open only the devices devfs provides (null, zero, full, random,
- * urandom, tty, ptmx and terminals), whatever nodes they can see.  Device
- * nodes elsewhere in the jail's tree (a jail with path=/ sees the host's
- * /dev, a copied root may carry nodes) are then useless: opening the
- * host's disk fails with EPERM even for jailed root.
+ * urandom, tty, ptmx and terminals; fuse with allow.mount.fusefs),
+ * whatever nodes they can see.  Device nodes elsewhere in the jail's tree
+ * (a jail with path=/ sees the host's /dev, a copied root may carry
+ * nodes) are then useless: opening the host's disk fails with EPERM even
+ * for jailed root.
  */
 #include "vjail.h"
 
@@ -33,11 +34,14 @@
  * u32 major; u32 minor; }.  Returns 1 to allow.  Character devices only,
  * never mknod (the jail cannot make nodes anyway):
  *   1:3 null, 1:5 zero, 1:7 full, 1:8 random, 1:9 urandom,
- *   5:0 tty, 5:2 ptmx, 136-143:* pseudo-terminal slaves.
+ *   5:0 tty, 5:2 ptmx, 136-143:* pseudo-terminal slaves,
+ *   10:229 fuse with allow.mount.fusefs (else the test after FUSE is a
+ *   jump to the next instruction: the verifier refuses unreachable code).
  * A jump skips `off` instructions after itself: target = index + 1 + off.
  */
-#define ALLOW 22
-#define DENY 24
+#define FUSE 20
+#define ALLOW 24
+#define DENY 26
 #define TO(from, to) ((to) - (from) - 1)
 static const struct bpf_insn dev_prog[] = {
     /* 0 */ LDX_W(BPF_REG_2, BPF_REG_1, 0), /* access_type */
@@ -56,16 +60,18 @@ static const struct bpf_insn dev_prog[] = {
     /* 13 */ JEQ_IMM(BPF_REG_5, 8, TO(13, ALLOW)),
     /* 14 */ JEQ_IMM(BPF_REG_5, 9, TO(14, ALLOW)),
     /* 15 */ JA(TO(15, DENY)),
-    /* 16 */ JNE_IMM(BPF_REG_4, 5, TO(16, 20)),
+    /* 16 */ JNE_IMM(BPF_REG_4, 5, TO(16, FUSE)),
     /* 17 */ JEQ_IMM(BPF_REG_5, 0, TO(17, ALLOW)),
     /* 18 */ JEQ_IMM(BPF_REG_5, 2, TO(18, ALLOW)),
     /* 19 */ JA(TO(19, DENY)),
-    /* 20 */ JLT_IMM(BPF_REG_4, 136, TO(20, DENY)),
-    /* 21 */ JGT_IMM(BPF_REG_4, 143, TO(21, DENY)),
-    /* 22 ALLOW */ MOV64_IMM(BPF_REG_0, 1),
-    /* 23 */ EXIT(),
-    /* 24 DENY */ MOV64_IMM(BPF_REG_0, 0),
+    /* 20 FUSE */ JNE_IMM(BPF_REG_4, 10, TO(20, 22)),
+    /* 21 */ JEQ_IMM(BPF_REG_5, 229, TO(21, ALLOW)),
+    /* 22 */ JLT_IMM(BPF_REG_4, 136, TO(22, DENY)),
+    /* 23 */ JGT_IMM(BPF_REG_4, 143, TO(23, DENY)),
+    /* 24 ALLOW */ MOV64_IMM(BPF_REG_0, 1),
     /* 25 */ EXIT(),
+    /* 26 DENY */ MOV64_IMM(BPF_REG_0, 0),
+    /* 27 */ EXIT(),
 };
 
 int vj_policy_devices_attach(const struct vj_policy *p, int cgroup_fd, vj_error_t *err)
@@ -73,8 +79,12 @@ int vj_policy_devices_attach(const struct vj_policy *p, int cgroup_fd, vj_error_
     char log[4096] = "";
     union bpf_attr load;
     memset(&load, 0, sizeof load);
+    struct bpf_insn prog_insns[sizeof dev_prog / sizeof *dev_prog];
+    memcpy(prog_insns, dev_prog, sizeof dev_prog);
+    if (!(p->mount && (p->mount_fs & VJ_MNT_FUSEFS)))
+        prog_insns[FUSE + 1] = JA(0);
     load.prog_type = BPF_PROG_TYPE_CGROUP_DEVICE;
-    load.insns = (uint64_t)(uintptr_t)dev_prog;
+    load.insns = (uint64_t)(uintptr_t)prog_insns;
     load.insn_cnt = sizeof dev_prog / sizeof *dev_prog;
     load.license = (uint64_t)(uintptr_t) "GPL";
     load.log_buf = (uint64_t)(uintptr_t)log;

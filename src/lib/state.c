@@ -46,6 +46,37 @@ struct run {
     bool cleanup_rec_fds;
 };
 
+/* Nested jails (engine_nested.c).  In a worker of a parent jail's
+ * supervisor (vj_run_child): the parent's JID, "PARENT." (the caller in
+ * the parent names its jails without it), and how the caller's jail(8)
+ * classified the jail for its messages (-1: as computed here). */
+static int child_parent;
+static char *child_prefix;
+static int child_names = -1, child_announce = -1;
+static const char *child_display; /* the caller's name for the jail */
+
+/* Our PID as the registry records PIDs: the host's.  A parent jail's
+ * worker lives in the parent's PID name space, where getpid() answers
+ * another number; /proc there is the host's (engine_nested.c). */
+static pid_t registry_pid(void)
+{
+    char buf[32] = "";
+    ssize_t n = child_parent ? readlink("/proc/self", buf, sizeof buf - 1) : -1;
+    if (n <= 0)
+        return getpid();
+    buf[n] = 0;
+    return (pid_t)atoi(buf);
+}
+
+/* A jail's name as the caller sees it. */
+static const char *shown(const char *name)
+{
+    size_t l = child_prefix ? strlen(child_prefix) : 0;
+    if (l && name && !strncmp(name, child_prefix, l) && name[l])
+        return name + l;
+    return name;
+}
+
 static int verbosity(const struct vj_opts *o)
 {
     return o->quiet || o->print_jid ? -1 : o->verbose ? 1 : 0;
@@ -167,7 +198,7 @@ static void cmdctx_init(struct vj_cmdctx *c, const struct work *w, const struct 
     memset(c, 0, sizeof *c);
     c->cj = cj;
     c->rec = rec;
-    c->name = w->cfgname ? w->name : rec ? rec->j.name : w->name;
+    c->name = w->cfgname ? w->name : rec ? shown(rec->j.name) : w->name;
     c->cfgname = w->cfgname;
     c->verbose = verbosity(r->o) > 0;
     c->jid = rec ? rec->j.jid : 0;
@@ -337,8 +368,8 @@ static int kill_jail(struct vj_rec *rec)
         }
         rec->state = JS_DYING;
         rec->j.dying = true;
-        rec->owner = getpid();
-        rec->owner_start = vj_proc_start(getpid());
+        rec->owner = registry_pid();
+        rec->owner_start = vj_proc_start(rec->owner);
         vj_reg_save(rec, NULL);
     }
     vj_supervisor_kill(rec);
@@ -486,45 +517,151 @@ static int warn_unhonoured(const struct work *w, const struct vj_cjail *cj)
     return 0;
 }
 
-/* Nested jails (engine_nested.c).  In a worker of the parent's
- * supervisor: the JID of the parent the jail being created belongs to. */
-static int child_parent;
-
-/* jail(8) inside a jail: the parameters, as name=value arguments, go to
- * the jail's supervisor, which creates the child and prints the messages
- * on our stderr. */
-static int create_in_parent(const struct work *w, struct vj_cjail *cj)
+/* One name=value argument per value (list parameters accumulate); a
+ * bare name for a parameter without one. */
+static void args_add_param(struct vj_buf *b, const struct vj_cparam *p)
 {
-    vj_error_t err = NULL;
-    if (!cj->expanded && vj_conf_expand(cj, -1, &err) < 0) {
-        warn_err(w, &err);
-        return -1;
+    cleanup_free char *dn = vj_cparam_display_name(p);
+    if (!p->nvalues) {
+        buf_add(b, dn, strlen(dn) + 1);
+        return;
     }
+    bool list = p->def->type == PT_LIST || p->def->type == PT_CMD;
+    for (size_t k = list ? 0 : p->nvalues - 1; k < p->nvalues; k++) {
+        cleanup_free char *arg = xasprintf("%s=%s", dn, p->values[k]);
+        buf_add(b, arg, strlen(arg) + 1);
+    }
+}
+
+/* The request for run_in_parent: rel names the running child, else the
+ * parameters do. */
+static int parent_call(const struct run *r, struct work *w, const char *rel, const char *key)
+{
+    const struct vj_opts *o = r->o;
+    unsigned ops = o->ops;
+    struct vj_cjail *cj = w->cj;
+    vj_error_t err = NULL;
     struct vj_buf b = {0};
-    for (size_t i = 0; i < cj->nparams; i++) {
+    if (rel) {
+        cleanup_free char *arg = xasprintf("name=%s", rel);
+        buf_add(&b, arg, strlen(arg) + 1);
+    }
+    const struct vj_cparam *command = NULL;
+    for (size_t i = 0; cj && i < cj->nparams; i++) {
         const struct vj_cparam *p = &cj->params[i];
-        if (p->is_var || !p->def)
+        /* depend is ours to follow; a running child is named above */
+        if (p->is_var || !p->def || !strcmp(p->name, "depend") ||
+            (rel && (!strcmp(p->name, "name") || !strcmp(p->name, "jid"))))
             continue;
-        if (!p->nvalues) {
-            cleanup_free char *dn = vj_cparam_display_name(p);
-            buf_add(&b, dn, strlen(dn) + 1);
-            continue;
-        }
-        cleanup_free char *dn = vj_cparam_display_name(p);
-        cleanup_free char *arg = xasprintf("%s=%s", dn, p->values[p->nvalues - 1]);
+        if (!strcmp(p->name, "command"))
+            command = p; /* last: the rest of the arguments are its own */
+        else
+            args_add_param(&b, p);
+    }
+    /* "command=V0" "V1" ...: the arguments after it are its values */
+    for (size_t k = 0; command && k < command->nvalues; k++) {
+        cleanup_free char *arg = xasprintf("%s%s", k ? "" : "command=", command->values[k]);
         buf_add(&b, arg, strlen(arg) + 1);
     }
     size_t len = b.len;
     cleanup_free char *payload = buf_steal(&b);
+    char op[32] = "RUN ";
+    size_t f = 4;
+    if (ops & JOP_CREATE)
+        op[f++] = 'c';
+    if (ops & JOP_MODIFY)
+        op[f++] = 'm';
+    if (ops & JOP_REMOVE)
+        op[f++] = 'r';
+    const struct {
+        bool on;
+        char c;
+    } fl[] = {{o->quiet, 'q'},       {o->print_jid, 'i'},     {o->verbose, 'v'},
+              {o->cleanup, 'C'},     {o->nocfg_remove, 'R'},  {o->wild, 'w'},
+              {cj && !cj->cmdline, 'f'}, {w->cfgname, 'N'},   {r->note_remove, 'A'}};
+    for (size_t i = 0; i < sizeof fl / sizeof *fl; i++)
+        if (fl[i].on)
+            op[f++] = fl[i].c;
+    /* messages name the jail as we do (a target: as the user gave it) */
+    cleanup_free char *opn = xasprintf("%.*s:%s", (int)f, op, w->name);
     char *reply = NULL;
     size_t rlen = 0;
-    if (vj_nested_call("CREATE", payload, len, &reply, &rlen, &err) < 0) {
+    if (vj_nested_call(opn, payload, len, &reply, &rlen, &err) < 0) {
         warn_err(w, &err);
         return -1;
     }
-    int st = rlen == 1 ? (unsigned char)reply[0] : 1;
+    int rc = rlen == 1 && reply[0] == 0 ? 0 : -1;
     free(reply);
-    return st == 0 ? 0 : -1;
+    if (rc == 0 && o->jid_file && cj && (ops & JOP_CREATE)) {
+        /* -J: the JID of the child as it now runs */
+        struct vj_jail made = {0};
+        if (key && vj_registry_find(key, false, &made, NULL) == 0) {
+            fprintf(o->jid_file, "jid=%d\t", made.jid);
+            vj_conf_print_jail(o->jid_file, cj, "\t");
+            fflush(o->jid_file);
+            vj_jail_clear(&made);
+        }
+    }
+    return rc;
+}
+
+/* jail(8) inside a jail: its children are created, changed and removed by
+ * the jail's supervisor (engine_nested.c), which does what jail(8) does on
+ * the host and prints the messages on our stdout and stderr.  Parameters
+ * go as name=value arguments; the child is named relative to us. */
+static int run_in_parent(const struct run *r, struct work *w, int cmax)
+{
+    const struct vj_opts *o = r->o;
+    unsigned ops = o->ops;
+    bool plain_remove = (ops & JOP_REMOVE) && !(ops & (JOP_CREATE | JOP_MODIFY));
+    struct vj_cjail *cj = w->cj;
+    vj_error_t err = NULL;
+    if (cj && !cj->expanded && vj_conf_expand(cj, -1, &err) < 0) {
+        warn_err(w, &err);
+        return -1;
+    }
+    const char *key = w->target;
+    if (!key && cj) {
+        const char *n = vj_cjail_str(cj, "name"), *j = vj_cjail_str(cj, "jid");
+        key = n ? n : j ? j : cj->name;
+    }
+    struct vj_jail child = {0};
+    bool running = key && vj_registry_find(key, false, &child, NULL) == 0;
+    int rc = -1;
+    if (geteuid() != 0 && (running || (ops & JOP_CREATE))) {
+        warnj(w, "%s: Operation not permitted", plain_remove ? "jail_remove" : "jail_set");
+        goto out;
+    }
+    if (!running) {
+        if (plain_remove && o->cleanup && cj) {
+            rc = 0; /* nothing of a child's is ours to clean up */
+            goto out;
+        }
+        if (!(ops & JOP_CREATE)) {
+            fflush(stdout); /* FreeBSD: never with the "NAME: " prefix */
+            if (key)
+                fprintf(stderr, "jail: \"%s\" not found\n", key);
+            else
+                fprintf(stderr, "jail: no jail specified\n");
+            goto out;
+        }
+        if (cmax <= 0) {
+            /* FreeBSD: no jail_set at all without children.max */
+            fflush(stdout);
+            fprintf(stderr, "jail: jail_set: Operation not permitted\n");
+            goto out;
+        }
+    } else if ((ops & JOP_CREATE) && !(ops & (JOP_REMOVE | JOP_MODIFY))) {
+        if (o->wild)
+            rc = 0; /* all jails: running ones are done */
+        else
+            warnj(w, "\"%s\" already exists", key);
+        goto out;
+    }
+    rc = parent_call(r, w, running ? child.name : NULL, key);
+out:
+    vj_jail_clear(&child);
+    return rc;
 }
 
 static int create_jail(const struct run *r, struct work *w)
@@ -532,18 +669,6 @@ static int create_jail(const struct run *r, struct work *w)
     struct vj_cjail *cj = w->cj;
     vj_error_t err = NULL;
     const struct vj_opts *o = r->o;
-
-    /* Nested: a jailed jail(8).  The registry is not reachable from
-     * inside; FreeBSD's kernel answers for jails without children.max,
-     * the jail's supervisor creates children (engine_nested.c). */
-    int self = 0, cmax = 0;
-    if (vj_self_jail(&self, &cmax, NULL) == 0 && self > 0) {
-        if (cmax <= 0) {
-            fprintf(stderr, "jail: jail_set: Operation not permitted\n");
-            return -1;
-        }
-        return create_in_parent(w, cj);
-    }
 
     /* Identity: explicit jid (or numeric block name), name. */
     const char *jidp = NULL;
@@ -573,6 +698,18 @@ static int create_jail(const struct run *r, struct work *w)
             warn_err(w, &err);
             return -1;
         }
+        if (child_parent) {
+            /* vj_reg_reserve recorded getpid(): ours in the parent's
+             * PID name space; fixed before anyone else takes the lock */
+            rec.owner = registry_pid();
+            rec.owner_start = vj_proc_start(rec.owner);
+            if (vj_reg_save(&rec, &err) < 0) {
+                warn_err(w, &err);
+                vj_reg_delete(rec.j.jid);
+                vj_rec_clear(&rec);
+                return -1;
+            }
+        }
     }
     /* ${jid} expands to the reserved JID. */
     if (!cj->expanded && vj_conf_expand(cj, rec.j.jid, &err) < 0) {
@@ -582,7 +719,7 @@ static int create_jail(const struct run *r, struct work *w)
         return -1;
     }
     if (!w->cfgname && !cj->cmdline)
-        w->name = cj->name;
+        w->name = shown(cj->name);
     const char *ename = vj_cjail_str(cj, "name");
     if (ename && strcmp(ename, rec.j.name) != 0) {
         /* name came out of a variable: re-check uniqueness */
@@ -599,7 +736,7 @@ static int create_jail(const struct run *r, struct work *w)
         rec.j.name = xstrdup(ename);
     }
     if (!w->cfgname)
-        w->name = rec.j.name;
+        w->name = shown(rec.j.name);
     if (strchr(rec.j.name, '.') && !child_parent) {
         /* "a.b" is child b of jail a (see the man page, nested jails) */
         warnj(w, "jail_set: %s: nested jails are not supported yet", rec.j.name);
@@ -833,13 +970,18 @@ static const char *changed_create_only(const struct vj_cjail *cj, const struct v
 
 static int set_uts(const struct vj_rec *rec, const char *hn, const char *dn, vj_error_t *err)
 {
+    /* The supervisor's UTS name space through /proc, which numbers it as
+     * the registry does (a parent jail's worker has another PID name
+     * space); checked after the open, so a reused PID cannot stand in. */
+    cleanup_free char *nsp = xasprintf("/proc/%d/ns/uts", (int)rec->j.sup_pid);
+    cleanup_close int fd = open(nsp, O_RDONLY | O_CLOEXEC);
+    if (fd < 0 || vj_proc_start(rec->j.sup_pid) != rec->j.sup_start)
+        return vj_error_make(err, ESRCH, "jail_set: cannot update host info");
     pid_t pid = fork();
     if (pid < 0)
         return vj_error_make(err, errno, "fork");
     if (pid == 0) {
-        int fd = pidfd_open(rec->j.sup_pid, 0);
-        if (fd < 0 || vj_proc_start(rec->j.sup_pid) != rec->j.sup_start ||
-            setns(fd, CLONE_NEWUTS) < 0)
+        if (setns(fd, CLONE_NEWUTS) < 0)
             _exit(1);
         if (hn && sethostname(hn, strlen(hn)) < 0)
             _exit(2);
@@ -971,27 +1113,17 @@ static int find_running(const struct work *w, struct vj_rec *rec, bool with_dyin
 static int do_jail(const struct run *r, struct work *w)
 {
     const struct vj_opts *o = r->o;
+    /* Inside a jail: its children are managed by its supervisor; the
+     * registry is not reachable from here. */
+    int self = 0, cmax = 0;
+    if (vj_self_jail(&self, &cmax, NULL) == 0 && self > 0)
+        return run_in_parent(r, w, cmax);
     struct vj_rec rec;
     memset(&rec, 0, sizeof rec);
     bool running = find_running(w, &rec, (o->ops & JOP_REMOVE) != 0) == 0;
     int rc = 0;
     unsigned ops = o->ops;
     bool plain_remove = (ops & JOP_REMOVE) && !(ops & (JOP_CREATE | JOP_MODIFY));
-
-    /* Inside a jail: its children are created through its supervisor
-     * (create_jail); changing or removing them from inside is not done. */
-    int self = 0;
-    if (vj_self_jail(&self, NULL, NULL) == 0 && self > 0 && !(ops & JOP_CREATE)) {
-        const char *key = w->target ? w->target : w->name;
-        struct vj_jail child = {0};
-        if (key && vj_registry_find(key, false, &child, NULL) == 0) {
-            vj_jail_clear(&child);
-            warnj(w, "%s%s%s: not supported inside a jail yet (do it from the host: %s)",
-                  w->cfgname ? "" : key, w->cfgname ? "" : ": ", plain_remove ? "jail_remove" : "jail_set",
-                  plain_remove ? "jail -r PARENT.CHILD" : "jail -m name=PARENT.CHILD");
-            return -1;
-        }
-    }
 
     /* FreeBSD's kernel lets only root create, change or remove jails;
      * nothing is run or changed before that answer. */
@@ -1011,7 +1143,7 @@ static int do_jail(const struct run *r, struct work *w)
             return -1;
         }
         if (!w->cfgname)
-            w->name = rec.j.name;
+            w->name = shown(rec.j.name);
         struct vj_cjail *cj = o->nocfg_remove ? NULL : w->cj;
         vj_error_t err = NULL;
         if (cj && !cj->expanded && vj_conf_expand(cj, rec.j.jid, &err) < 0) {
@@ -1039,7 +1171,7 @@ static int do_jail(const struct run *r, struct work *w)
                 key = vj_cjail_str(w->cj, "name");
             fflush(stdout);
             if (key)
-                fprintf(stderr, "jail: \"%s\" not found\n", key);
+                fprintf(stderr, "jail: \"%s\" not found\n", shown(key));
             else
                 fprintf(stderr, "jail: no jail specified\n");
             return -1;
@@ -1080,7 +1212,7 @@ static int do_jail(const struct run *r, struct work *w)
             if (o->wild)
                 return 0; /* all jails: running ones are done */
             const char *n = vj_cjail_str(w->cj, "name");
-            warnj(w, "\"%s\" already exists", n ? n : w->cj->name);
+            warnj(w, "\"%s\" already exists", shown(n ? n : w->cj->name));
             return -1;
         }
         if (o->cleanup && w->cj && clean_jail(r, w) < 0)
@@ -1251,9 +1383,11 @@ int vj_run(struct vj_conf *conf, struct vj_cjail **sel, size_t nsel, char **targ
     for (size_t i = 0; i < nsel; i++) {
         struct work *w = &r.w[i];
         w->cj = sel[i];
-        w->cfgname = !sel[i]->cmdline;
+        w->cfgname = child_names >= 0 ? child_names : !sel[i]->cmdline;
         const char *n = vj_cjail_str(sel[i], "name");
-        w->name = sel[i]->name ? sel[i]->name : n ? n : "";
+        w->name = shown(sel[i]->name ? sel[i]->name : n ? n : "");
+        if (child_display && *child_display)
+            w->name = child_display;
     }
     for (size_t i = 0; i < ntargets; i++) {
         struct work *w = &r.w[nsel + i];
@@ -1277,6 +1411,8 @@ int vj_run(struct vj_conf *conf, struct vj_cjail **sel, size_t nsel, char **targ
     r.note_remove = opts->from_file || r.nw > 1 || opts->wild;
     if (opts->oldform)
         r.note_remove = false;
+    if (child_announce >= 0)
+        r.note_remove = child_announce;
     build_deps(&r);
 
     bool parallel = r.nw > 1;
@@ -1387,10 +1523,105 @@ static int child_fail(const char *fmt, ...)
     return 1;
 }
 
-int vj_run_child(int parent_jid, char **args, size_t nargs)
+/* A name the caller in a jail may give for a descendant: dot-separated
+ * plain components ("child", "child.grandchild"), never a number. */
+static bool child_name_ok(const char *name)
+{
+    if (!name || !*name || strpbrk(name, "$/ \t\n*") || all_digits(name))
+        return false;
+    return name[0] != '.' && name[strlen(name) - 1] != '.' && !strstr(name, "..");
+}
+
+int vj_child_lookup(int parent_jid, const char *name, struct vj_rec *out, vj_error_t *err)
+{
+    vj_error_t lerr = NULL;
+    cleanup_close int lk = vj_reg_lock(&lerr);
+    struct vj_rec parent;
+    if (lk < 0 || !child_name_ok(name) || vj_reg_load(parent_jid, &parent, NULL) < 0) {
+        vj_error_release(&lerr);
+        return vj_error_make(err, 0, "jail \"%s\" not found", name ? name : "");
+    }
+    cleanup_free char *full = xasprintf("%s.%s", parent.j.name, name);
+    vj_rec_clear(&parent);
+    if (vj_reg_lookup(full, false, out, NULL) < 0)
+        return vj_error_make(err, 0, "jail \"%s\" not found", name);
+    /* its ancestors must lead to the parent (names alone could lie) */
+    int up = out->j.parent;
+    for (int depth = 0; up > 0 && depth < 64; depth++) {
+        if (up == parent_jid)
+            return 0;
+        struct vj_rec a;
+        if (vj_reg_load(up, &a, NULL) < 0)
+            break;
+        up = a.j.parent;
+        vj_rec_clear(&a);
+    }
+    vj_rec_clear(out);
+    return vj_error_make(err, 0, "jail \"%s\" not found", name);
+}
+
+/* FreeBSD's monotonicity: what a jail would be (its parameters `params`)
+ * may not exceed its parent's.  Prints the error; returns 0 or 1. */
+static int child_check_limits(const struct vj_rec *parent, const struct vj_cjail *params,
+                              const char *name)
 {
     vj_error_t err = NULL;
-    /* One creation at a time, so that children.max holds. */
+    struct vj_policy *ppol = NULL, *cpol = NULL;
+    long long pmax = parent->j.params ? vj_cjail_int(parent->j.params, "children.max", 0) : 0;
+    int rc = 0;
+    static struct vj_cjail unrecorded;
+    if (vj_cjail_int(params, "children.max", 0) >= pmax) {
+        child_fail("%s: children.max: jail_set: Operation not permitted", name);
+        rc = 1;
+    } else if (vj_policy_from_jail(parent->j.params ? parent->j.params : &unrecorded, &ppol,
+                                   &err) < 0 ||
+               vj_policy_from_jail(params, &cpol, &err) < 0 ||
+               vj_policy_check_child(ppol, cpol, &err) < 0) {
+        child_fail("%s", err->msg);
+        vj_error_release(&err);
+        rc = 1;
+    }
+    vj_policy_free(ppol);
+    vj_policy_free(cpol);
+    return rc;
+}
+
+int vj_run_child(int parent_jid, const char *flags, char **args, size_t nargs)
+{
+    /* The worker inherited these from the jail(8) that made the parent:
+     * numbers of descriptors that are not ours. */
+    cmd_slots[0] = cmd_slots[1] = -1;
+    slot_held = false;
+    struct vj_opts o = {0};
+    bool from_cfg = false;
+    int names = -1, announce = -1;
+    const char *f;
+    for (f = flags; *f && *f != ':'; f++) {
+        switch (*f) {
+        case 'c': o.ops |= JOP_CREATE; break;
+        case 'm': o.ops |= JOP_MODIFY; break;
+        case 'r': o.ops |= JOP_REMOVE; break;
+        case 'q': o.quiet = true; break;
+        case 'i': o.print_jid = true; break;
+        case 'v': o.verbose = true; break;
+        case 'C': o.cleanup = true; break;
+        case 'R': o.nocfg_remove = true; break;
+        case 'w': o.wild = true; break;
+        case 'f': from_cfg = true; break;
+        case 'N': names = 1; break;
+        case 'A': announce = 1; break;
+        default: return child_fail("jail_set: Invalid argument");
+        }
+    }
+    if (!o.ops)
+        return child_fail("jail_set: Invalid argument");
+    const char *display = *f == ':' ? f + 1 : NULL;
+    if (names < 0)
+        names = 0;
+    if (announce < 0)
+        announce = 0;
+    vj_error_t err = NULL;
+    /* One request at a time, so that children.max holds. */
     cleanup_close int nlk = open(VJ_RUNDIR "/nested.lock", O_RDWR | O_CREAT | O_CLOEXEC, 0600);
     if (nlk < 0 || flock(nlk, LOCK_EX) < 0)
         return child_fail("jail_set: %s", strerror(errno));
@@ -1404,7 +1635,10 @@ int vj_run_child(int parent_jid, char **args, size_t nargs)
     }
     int rc = 1;
     struct vj_conf *conf = NULL;
-    struct vj_policy *ppol = NULL, *cpol = NULL;
+    struct vj_rec cur, up;
+    memset(&cur, 0, sizeof cur);
+    memset(&up, 0, sizeof up);
+    struct vj_cjail *merged = NULL;
     char *full = NULL; /* (no cleanup attribute: the gotos below jump past) */
     long long pmax = parent.j.params ? vj_cjail_int(parent.j.params, "children.max", 0) : 0;
     if (!vj_rec_alive(&parent) || parent.j.dying || pmax <= 0) {
@@ -1417,6 +1651,7 @@ int vj_run_child(int parent_jid, char **args, size_t nargs)
         goto out;
     }
     struct vj_cjail *cj = &conf->jails[0];
+    cj->cmdline = !from_cfg;
     for (size_t i = 0; i < cj->nparams; i++) {
         if (cj->params[i].is_var || child_param_ok(cj->params[i].name))
             continue;
@@ -1424,8 +1659,11 @@ int vj_run_child(int parent_jid, char **args, size_t nargs)
         goto out;
     }
     const char *name = vj_cjail_str(cj, "name");
-    if (!name || !*name || strpbrk(name, ".$/ \t\n") || all_digits(name)) {
-        child_fail("jail_set: a jail created inside a jail needs a plain name (no \".\")");
+    if (!child_name_ok(name)) {
+        if (o.ops & JOP_CREATE)
+            child_fail("jail_set: a jail created inside a jail needs a plain name (no \".\")");
+        else
+            child_fail("\"%s\" not found", name ? name : "");
         goto out;
     }
     const char *path = vj_cjail_str(cj, "path");
@@ -1433,39 +1671,71 @@ int vj_run_child(int parent_jid, char **args, size_t nargs)
         child_fail("%s: path: only the parent's root (/) is supported inside a jail", name);
         goto out;
     }
-    if (vj_reg_count_children(parent_jid) >= pmax) {
-        child_fail("prison limit exceeded");
+    bool running = vj_child_lookup(parent_jid, name, &cur, NULL) == 0;
+    if (!running && !(o.ops & JOP_CREATE)) {
+        /* not ours (or gone): as jail(8) says of an unknown jail */
+        if ((o.ops & JOP_REMOVE) && !(o.ops & JOP_MODIFY) && o.cleanup) {
+            rc = 0;
+            goto out;
+        }
+        fflush(stdout);
+        fprintf(stderr, "jail: \"%s\" not found\n", name);
         goto out;
     }
-    if (vj_cjail_int(cj, "children.max", 0) >= pmax) {
-        child_fail("%s: children.max: jail_set: Operation not permitted", name);
-        goto out;
+    /* Would this make a jail (-c, or a restart with -rc / -mr)? */
+    bool creates = (o.ops & JOP_CREATE) ? !running || (o.ops & JOP_REMOVE)
+                                        : running && (o.ops & JOP_MODIFY) && (o.ops & JOP_REMOVE);
+    if (creates) {
+        if (strchr(name, '.')) {
+            child_fail("jail_set: a jail created inside a jail needs a plain name (no \".\")");
+            goto out;
+        }
+        if (vj_reg_count_children(parent_jid) - (running ? 1 : 0) >= pmax) {
+            child_fail("prison limit exceeded");
+            goto out;
+        }
+        if (child_check_limits(&parent, cj, name))
+            goto out;
     }
-    /* FreeBSD: a child never gets more than its parent. */
-    if (vj_policy_from_jail(parent.j.params, &ppol, &err) < 0 ||
-        vj_policy_from_jail(cj, &cpol, &err) < 0 || vj_policy_check_child(ppol, cpol, &err) < 0) {
-        child_fail("%s", err->msg);
-        vj_error_release(&err);
-        goto out;
+    if (running && (o.ops & JOP_MODIFY)) {
+        /* the running jail with the changes, against its own parent */
+        if (vj_reg_load(cur.j.parent, &up, NULL) < 0) {
+            child_fail("jail_set: Operation not permitted");
+            goto out;
+        }
+        static struct vj_cjail unrecorded;
+        merged = cjail_record(cur.j.params ? cur.j.params : &unrecorded, cur.j.name);
+        struct vj_rec tmp = {.j = {.params = merged}};
+        merge_params(&tmp, cj);
+        if (child_check_limits(&up, merged, name))
+            goto out;
     }
     full = xasprintf("%s.%s", parent.j.name, name);
     vj_cjail_set(cj, "name", full);
-    vj_cjail_set(cj, "path", parent.j.path ? parent.j.path : "/");
+    if (path || creates)
+        vj_cjail_set(cj, "path", parent.j.path ? parent.j.path : "/");
     free(cj->name);
     cj->name = xstrdup(full);
-    cj->cmdline = true;
-    struct vj_opts o = {0};
-    o.ops = JOP_CREATE;
     child_parent = parent_jid;
+    child_prefix = xasprintf("%s.", parent.j.name);
+    child_names = names;
+    child_announce = announce;
+    child_display = display;
     struct vj_cjail *sel = cj;
     rc = vj_run(conf, &sel, 1, NULL, 0, &o);
     child_parent = 0;
+    free(child_prefix);
+    child_prefix = NULL;
+    child_names = child_announce = -1;
+    child_display = NULL;
 out:
     free(full);
-    vj_policy_free(ppol);
-    vj_policy_free(cpol);
+    if (merged)
+        vj_cjail_free(merged);
     if (conf)
         vj_conf_free(conf);
+    vj_rec_clear(&cur);
+    vj_rec_clear(&up);
     vj_rec_clear(&parent);
     return rc;
 }

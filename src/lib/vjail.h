@@ -101,7 +101,9 @@ extern const char *vj_progname;
 /* libexec.c: the directory of vjail's ifconfig/route helpers
  * ($PREFIX/libexec/vjail, or BUILD/libexec in a build tree; VJAIL_LIBEXEC
  * overrides), resolved once, before any namespace change; NULL if none.
- * vj_libexec_path_prepend() puts it first on PATH (exec.* commands). */
+ * vj_libexec_path_prepend() puts it first on PATH (exec.* commands,
+ * command=, jexec) when it is visible from the caller's root (in a jail:
+ * path=/ or a root that contains it) and not first already. */
 const char *vj_libexec_dir(void);
 void vj_libexec_path_prepend(void);
 
@@ -369,13 +371,22 @@ struct vj_opts {
  */
 int vj_run(struct vj_conf *conf, struct vj_cjail **sel, size_t nsel, char **targets,
            size_t ntargets, const struct vj_opts *opts);
-/* Create a child of live jail parent_jid from name=value arguments sent
- * by jail(8) inside it (engine_nested.c worker, host mount name space):
- * FreeBSD's children.max (`prison limit exceeded`) and monotonicity
- * (vj_policy_check_child), the name made "PARENT.NAME", the parent's root
- * as path; parameters that would act on the host are refused.  Returns
- * jail(8)'s exit status; messages go to stderr. */
-int vj_run_child(int parent_jid, char **args, size_t nargs);
+/* What jail(8) inside live jail parent_jid asks for one of its children
+ * (engine_nested.c worker, in the engine mount name space), from
+ * name=value arguments with the child's name relative to the parent.
+ * flags: the operation, "c" "m" "r" (combined as jail(8)'s -c -m -r),
+ * and jail(8)'s options: "q" "v" "i" "C" "R", "w" (wildcard), "f" (the
+ * jail comes from a configuration file), "N" (messages name the jail),
+ * "A" (announce removals).  Checks: only root's descendants, FreeBSD's
+ * children.max (`prison limit exceeded`) and monotonicity
+ * (vj_policy_check_child) also for -m, the name made "PARENT.NAME", the
+ * parent's root as path; parameters that would act on the host are
+ * refused.  Returns jail(8)'s exit status; messages go to stderr. */
+int vj_run_child(int parent_jid, const char *flags, char **args, size_t nargs);
+struct vj_rec;
+/* A live descendant of jail parent_jid by its name relative to it
+ * ("child", "child.grandchild").  Not found: `jail "NAME" not found`. */
+int vj_child_lookup(int parent_jid, const char *name, struct vj_rec *out, vj_error_t *err);
 
 /* ===================================================================== */
 /* registry (registry.c): live jails under /run/vjail                    */
@@ -508,18 +519,46 @@ pid_t vj_jail_attach_fork(struct vj_attach *a);
 int vj_jail_attach_finish(struct vj_attach *a, vj_error_t *err);
 void vj_jail_attach_end(struct vj_attach *a);
 
-/* Child jails created inside a jail (engine_nested.c): jail(8) in a jail
- * with children.max > 0 asks the jail's supervisor over VJ_NESTED_CTL
- * (inside the jail's mount name space only).  listen: supervisor, before
- * /run/vjail is made read-only; serve: accept and fork a worker per
- * request (it runs vj_run_child / vj_registry_export_children in the
- * host's mount name space, host_mnt); call: the client (op "CREATE" with
- * NUL-terminated name=value arguments, or "LIST"). */
+/* Child jails managed from inside their parent (engine_nested.c): jail(8)
+ * and jexec(8) in a jail with children.max > 0 ask the jail's supervisor
+ * over VJ_NESTED_CTL (inside the jail's mount name space only).
+ * prepare: supervisor, in the host's mount name space before it makes the
+ * jail's (no jailed process exists yet): the engine mount name space its
+ * workers run in, holding only what the engine needs (the jail's root,
+ * the registry, cgroups, /proc, /dev/null; see engine_nested.c), so that
+ * no process of the jail ever shows the host's mount table; returns its
+ * fd.  listen: supervisor, before /run/vjail is made read-only; serve:
+ * accept and fork a worker per request into engine_mnt (it runs
+ * vj_run_child, vj_registry_export_children or a jexec); call: the client
+ * (op "RUN FLAGS" with NUL-terminated name=value arguments, or "LIST");
+ * exec: jexec's client (key=value items "jail=NAME" "dir=" "clean"
+ * "jail_user=" "change_creds" "uid=" "gid=" "user=" "home=" "shell="
+ * "groups=G,G" "umask=OCTAL" "env=K=V", an empty item, then the command),
+ * passing SIGINT, SIGQUIT, SIGTERM, SIGHUP, SIGUSR1/2 on; returns the
+ * exit status, or -1 with err. */
 #define VJ_NESTED_CTL VJ_RUNDIR "/ctl"
+int vj_nested_prepare(const char *path, vj_error_t *err);
 int vj_nested_listen(vj_error_t *err);
-void vj_nested_serve(int lfd, int jid, int host_mnt);
+void vj_nested_serve(int lfd, int jid, int engine_mnt);
 int vj_nested_call(const char *op, const char *payload, size_t len, char **reply,
                    size_t *rlen, vj_error_t *err);
+int vj_nested_exec(const char *payload, size_t len, vj_error_t *err);
+/* jexec's command once attached to the jail (engine_jexec.c; jexec(8) and
+ * the nested worker): signals, -d, -U lookup in the jail, -l environment,
+ * no host descriptors, policy, user, then exec cmd (or $SHELL -i). */
+struct vj_user;
+struct vj_policy;
+struct vj_jexec {
+    char **cmd;              /* NULL-terminated; empty: the shell */
+    const char *workdir;     /* -d, or NULL */
+    bool clean;              /* -l */
+    const char *jail_user;   /* -U: looked up in the jail, or NULL */
+    struct vj_user *u;       /* -u / -l user looked up by the caller */
+    bool have_user;          /* *u is filled in */
+    bool change_creds;       /* -u or -U: become *u */
+    const struct vj_policy *pol;
+};
+void vj_jexec_exec(const struct vj_jexec *x) __attribute__((noreturn));
 
 /* cgroup v2 (engine_cgroup.c).  Root detected by statfs magic:
  * /sys/fs/cgroup/unified on hybrid machines, else /sys/fs/cgroup. */
@@ -620,8 +659,8 @@ void vj_user_clean_env(const struct vj_user *u);
 /* Built from a jail's expanded parameters (allow.*, sysv*, securelevel,
  * devfs_ruleset, enforce_statfs, children.max, vnet).  The same policy is
  * rebuilt from the registry's record for jexec, so both paths agree.
- * Parameters that cannot be honoured are errors (allow.mount, a sysv* mix
- * of new and inherit, unknown devfs ruleset) or warnings (see below).
+ * Parameters that cannot be honoured are errors (a sysv* mix of new and
+ * inherit, unknown devfs ruleset) or warnings (see below).
  * The mapping is documented in jail(8), section SECURITY. */
 enum { VJ_JS_DISABLE = 0, VJ_JS_NEW = 1, VJ_JS_INHERIT = 2 }; /* libjail's jailsys */
 enum { VJ_SYSV_MSG, VJ_SYSV_SEM, VJ_SYSV_SHM, VJ_SYSV_N };
@@ -634,9 +673,19 @@ struct vj_policy {
     int securelevel, enforce_statfs, devfs_ruleset;
     bool vnet, suser, set_hostname, raw_sockets, socket_af, mlock, read_msgbuf,
         proc_debug, settime, adjtime;
+    bool mount;             /* allow.mount in effect (enforce_statfs < 2, suser) */
+    unsigned mount_fs;      /* VJ_MNT_* allowed with it (allow.mount.<fs>) */
     char **warnings;        /* NULL-terminated, "JAIL: PARAM: text" */
     size_t nwarnings;
 };
+/* allow.mount.<fs>, FreeBSD's file system names (vj_policy.mount_fs). */
+enum {
+    VJ_MNT_DEVFS = 0x01, VJ_MNT_FDESCFS = 0x02, VJ_MNT_FUSEFS = 0x04, VJ_MNT_NULLFS = 0x08,
+    VJ_MNT_PROCFS = 0x10, VJ_MNT_LINPROCFS = 0x20, VJ_MNT_LINSYSFS = 0x40,
+    VJ_MNT_TMPFS = 0x80, VJ_MNT_ZFS = 0x100,
+};
+/* "devfs" ... for one VJ_MNT_* bit; NULL for anything else. */
+const char *vj_mount_fs_name(unsigned bit);
 int vj_policy_from_jail(const struct vj_cjail *j, struct vj_policy **out, vj_error_t *err);
 void vj_policy_free(struct vj_policy *p);
 /* Warnings for parameters without a Linux meaning (never NULL; NULL-
@@ -662,6 +711,31 @@ int vj_policy_ns_flags(const struct vj_policy *p);
  * which it never has.  Forks a short-lived helper, so call it BEFORE
  * unshare(CLONE_NEWPID) (the helper would become the new pid 1). */
 int vj_policy_unshare_uts(const struct vj_policy *p, vj_error_t *err);
+/*
+ * allow.mount (security_mountd.c).  Called by the supervisor, in the
+ * jail's mount namespace once everything vjail mounts there is in place
+ * (root, /proc and /sys with their masks, /dev, /run/vjail): that
+ * namespace is replaced by a copy owned by a user namespace of the jail's
+ * own (identity uid/gid map, owner uid 0).  The kernel locks every mount
+ * of the copy (none can be unmounted, moved, bound without what covers
+ * it, or made writable, suid, dev or exec), while uid 0 in the jail, as
+ * the user namespace's owner, may add and remove mounts of its own there
+ * and nowhere else; the jail's processes stay in the host's user
+ * namespace.  The caller moves into the copy; *jail_mnt (closed) becomes
+ * its fd.  Starts vjail-mountd, a child that mounts new file systems for
+ * jailed root (mount(2) with a file system type, which the kernel would
+ * refuse it), only the types of allow.mount.<fs>, inside that user
+ * namespace; its channel is left at VJ_MOUNTD_FD, which the caller must
+ * keep open.  Nothing to do (0) without allow.mount.
+ */
+#define VJ_MOUNTD_FD 100
+int vj_policy_mount_ns(const struct vj_policy *p, int *jail_mnt, vj_error_t *err);
+/* Internal to security*.c: in vj_policy_apply (root, in the jail's PID
+ * namespace), vjail-mountd's channel from the jail's pid 1 (-1 if there
+ * is none), then the new filter's listener handed over to it with the
+ * allowed VJ_MNT_* (closes chan and listener). */
+int vj_mountd_channel(void);
+void vj_mountd_hand_over(int chan, int listener, unsigned mount_fs);
 /* Inside the jail's mount namespace, after the root and its /proc, /sys
  * (if any) are mounted (before or after pivot_root; root is the jail's
  * root as the caller sees it): /proc/sys, /proc/irq, /proc/bus, /proc/fs,
@@ -676,8 +750,14 @@ int vj_policy_harden_mounts(const struct vj_policy *p, const char *root, vj_erro
  * the seccomp filter without no_new_privs, so setuid programs keep working
  * in the jail): bounding, permitted, effective, inheritable and ambient
  * capability sets, then the seccomp filter.  Irreversible.  The caller
- * must also have closed every host fd and made itself non-dumpable. */
+ * must also have closed every host fd and made itself non-dumpable.  With
+ * allow.mount the caller must be in the jail's PID namespace: the filter
+ * hands mount(2) calls that need vjail-mountd to it, through the channel
+ * the jail's pid 1 keeps at VJ_MOUNTD_FD. */
 int vj_policy_apply(const struct vj_policy *p, vj_error_t *err);
+/* Compile p's seccomp filter now (jail(8), while the supervisor sets the
+ * jail up); vj_policy_apply in a forked child then loads it as it is. */
+int vj_policy_precompile(const struct vj_policy *p, vj_error_t *err);
 /* The seccomp filter vj_policy_apply would load, as libseccomp's
  * pseudo-code, written to fd (tests, debugging). */
 int vj_policy_export_filter(const struct vj_policy *p, int fd, vj_error_t *err);
@@ -685,8 +765,9 @@ int vj_policy_export_filter(const struct vj_policy *p, int fd, vj_error_t *err);
  * the man page): a tmpfs with device nodes made from the host side (call
  * before vj_policy_apply, with CAP_MKNOD), a private devpts instance, fd
  * and std* links, and a /dev/shm tmpfs.  devdir's last component must not
- * be a symlink.  ruleset 0..5; anything else is refused. */
-int vj_devfs_mount(const char *devdir, int ruleset, vj_error_t *err);
+ * be a symlink.  ruleset 0..5; anything else is refused.  mount_fs: the
+ * policy's (VJ_MNT_FUSEFS adds /dev/fuse when allow.mount is in effect). */
+int vj_devfs_mount(const char *devdir, int ruleset, unsigned mount_fs, vj_error_t *err);
 /* Limit the devices the jail's processes may open to devfs's set (null,
  * zero, full, random, urandom, tty, ptmx, pts/N), whatever nodes they can
  * see (path=/ shows the host's /dev): a BPF_CGROUP_DEVICE program on the
@@ -924,9 +1005,21 @@ struct vj_nl_link {
     bool carrier;
     char *alias;
     char **altnames;            /* NULL-terminated, or NULL */
-    /* bridge port (slave) data */
+    /* bridge port (slave) data, IFLA_BRPORT_* */
     unsigned port_prio, port_cost;
     bool port_learning, port_flood;
+    bool port_isolated;
+    unsigned port_no, port_id, port_state;   /* STP: number, id, BR_STATE_* */
+    unsigned port_dport;                     /* designated port */
+    unsigned char port_dbridge[8];           /* designated bridge id */
+    /* a bridge's own data (kind "bridge"), IFLA_BR_*; times in seconds;
+     * ids: priority (2 bytes, network order), then the MAC */
+    struct {
+        bool valid;
+        unsigned char id[8], root[8];
+        unsigned prio, hello, fwddelay, maxage, ageing;
+        unsigned stp, root_port, root_cost, max_learned;
+    } br;
     struct vj_nl_addr *addrs;
     size_t naddrs;
 };

@@ -226,7 +226,7 @@ int vj_vnet_iface_move(const char *ifname, const char *from, const char *to, vj_
         return -1;
     if (stack_open(&src, err) < 0 || stack_open(&dst, err) < 0)
         goto out;
-    if (vj_nl_open(src.fd, &nl, err) < 0)
+    if (vj_nl_open(src.spec ? src.fd : -1, &nl, err) < 0)
         goto out;
     int found = vj_nl_link_get(nl, ifname, &l, err);
     if (found <= 0) {
@@ -296,6 +296,8 @@ out:
 
 void vj_rec_net_paths(struct vj_rec *r)
 {
+    if (r->j.params && !vj_jail_is_vnet(r->j.params))
+        return; /* nothing can have been moved in */
     if (!r->netns_pin) {
         cleanup_free char *p = pin_path(r->j.jid);
         struct stat pin, sup;
@@ -368,13 +370,13 @@ int vj_vnet_moved_return(const struct vj_rec *r, int netns_fd, vj_error_t *err)
     for (size_t i = st.nmoved; i-- > 0;) {
         const struct vj_vnet_moved *m = &st.moved[i];
         const struct vj_nl_link *l = NULL;
+        cleanup_close int other = -1;
         for (size_t k = 0; k < nlinks && !l; k++)
             if (links[k].ifindex == m->ifindex && !(links[k].flags & IFF_LOOPBACK))
                 l = &links[k];
         if (!l)
             continue; /* gone, or moved on */
         int fd;
-        cleanup_close int other = -1;
         if (!m->home) {
             if (host < 0 && (host = vj_nl_self_netns(&first)) < 0) {
                 rc = -1;

@@ -78,6 +78,9 @@ struct ifc {
     size_t nlinks;
 };
 
+/* A link really named lo0 (made with ip(8)) keeps that name to itself. */
+static bool real_lo0;
+
 static void refresh(struct ifc *c)
 {
     vj_error_t err = NULL;
@@ -95,9 +98,6 @@ static const struct vj_nl_link *find(struct ifc *c, const char *name)
 {
     return vj_nl_link_find(c->links, c->nlinks, name);
 }
-
-/* A link really named lo0 (made with ip(8)) keeps that name to itself. */
-static bool real_lo0;
 
 /* The name shown: FreeBSD's lo0 for Linux's loopback lo. */
 static const char *shown(const struct vj_nl_link *l)
@@ -189,28 +189,107 @@ static const char *group_of(const struct vj_nl_link *l)
     return NULL;
 }
 
+/* FreeBSD's bridge member flags (if_bridgevar.h IFBIF_*), in the order
+ * its IFBIFBITS prints them. */
+enum {
+    M_LEARNING = 0x1, M_DISCOVER = 0x2, M_STP = 0x4, M_SPAN = 0x8, M_STICKY = 0x10,
+    M_EDGE = 0x20, M_AUTOEDGE = 0x40, M_PTP = 0x80, M_AUTOPTP = 0x100, M_PRIVATE = 0x800,
+};
+static const struct {
+    unsigned bit;
+    const char *name;
+} member_flags[] = {
+    {M_LEARNING, "LEARNING"}, {M_DISCOVER, "DISCOVER"}, {M_STP, "STP"},   {M_SPAN, "SPAN"},
+    {M_STICKY, "STICKY"},     {M_PRIVATE, "PRIVATE"},   {M_EDGE, "EDGE"}, {M_AUTOEDGE, "AUTOEDGE"},
+    {M_PTP, "PTP"},           {M_AUTOPTP, "AUTOPTP"},
+};
+
 static void print_bits(unsigned v, bool member)
 {
-    static const struct {
-        unsigned bit;
-        const char *name;
-    } mflags[] = {{0x1, "LEARNING"}, {0x2, "DISCOVER"}, {0x40, "AUTOEDGE"}, {0x100, "AUTOPTP"}};
     printf("flags=%x<", v);
     bool first = true;
-    if (member) {
-        for (size_t i = 0; i < sizeof mflags / sizeof mflags[0]; i++)
-            if (v & mflags[i].bit) {
-                printf("%s%s", first ? "" : ",", mflags[i].name);
-                first = false;
-            }
-    } else {
-        for (size_t i = 0; i < sizeof fbsd_flags / sizeof fbsd_flags[0]; i++)
-            if (v & fbsd_flags[i].bit) {
-                printf("%s%s", first ? "" : ",", fbsd_flags[i].name);
-                first = false;
-            }
+    size_t n = member ? sizeof member_flags / sizeof member_flags[0]
+                      : sizeof fbsd_flags / sizeof fbsd_flags[0];
+    for (size_t i = 0; i < n; i++) {
+        unsigned bit = member ? member_flags[i].bit : fbsd_flags[i].bit;
+        if (v & bit) {
+            printf("%s%s", first ? "" : ",", member ? member_flags[i].name : fbsd_flags[i].name);
+            first = false;
+        }
     }
     printf(">");
+}
+
+/* "02:00:5e:00:00:01" (FreeBSD's ether_ntoa pads with zeros). */
+static const char *mac_str(const unsigned char *m, char buf[18])
+{
+    snprintf(buf, 18, "%02x:%02x:%02x:%02x:%02x:%02x", m[0], m[1], m[2], m[3], m[4], m[5]);
+    return buf;
+}
+
+/* FreeBSD's stpstates, indexed like Linux's BR_STATE_* (the same order). */
+static const char *const stp_states[] = {"disabled", "listening", "learning", "forwarding",
+                                         "blocking", "discarding"};
+
+/* The STP role of a port, from what Linux tells (it has no role field). */
+static const char *port_role(const struct vj_nl_link *br, const struct vj_nl_link *m)
+{
+    if (m->port_state == 0)
+        return "disabled";
+    if (br->br.root_port && m->port_no == br->br.root_port)
+        return "root";
+    if (memcmp(m->port_dbridge, br->br.id, sizeof br->br.id) == 0)
+        return m->port_dport == m->port_id ? "designated" : "backup";
+    return "alternate";
+}
+
+/* FreeBSD's bridge_status(): the bridge's spanning tree parameters, then
+ * one entry per member, from Linux's IFLA_BR_* and IFLA_BRPORT_*. */
+static void print_bridge(struct ifc *c, const struct vj_nl_link *l)
+{
+    char a[18];
+    const unsigned char *root = l->br.root;
+    /* Linux's kernel STP is 802.1D (proto stp); it has no transmit hold
+     * count, but sends at most one BPDU per hold time: holdcnt 1. */
+    if (l->br.valid) {
+        printf("\tid %s priority %u hellotime %u fwddelay %u\n", mac_str(l->br.id + 2, a),
+               l->br.prio, l->br.hello, l->br.fwddelay);
+        printf("\tmaxage %u holdcnt %u proto %s maxaddr %u timeout %u\n", l->br.maxage, 1u, "stp",
+               l->br.max_learned, l->br.ageing);
+        printf("\troot id %s priority %u ifcost %u port %u\n", mac_str(root + 2, a),
+               (unsigned)root[0] << 8 | root[1], l->br.root_cost, l->br.root_port);
+    }
+    for (size_t i = 0; i < c->nlinks; i++) {
+        const struct vj_nl_link *m = &c->links[i];
+        if (m->master != l->ifindex)
+            continue;
+        /* Linux's STP decides edge and point-to-point by itself, like
+         * FreeBSD's defaults AUTOEDGE and AUTOPTP; an epair is full
+         * duplex, so point-to-point. */
+        unsigned mf = M_AUTOEDGE | M_AUTOPTP;
+        if (m->port_learning)
+            mf |= M_LEARNING;
+        if (m->port_flood)
+            mf |= M_DISCOVER;
+        if (l->br.stp)
+            mf |= M_STP;
+        if (m->port_isolated)
+            mf |= M_PRIVATE;
+        if (strcmp(m->kind, "veth") == 0)
+            mf |= M_PTP;
+        printf("\tmember: %s ", shown(m));
+        print_bits(mf, true);
+        /* Linux's port priority (0-63, default 32) shifted into FreeBSD's
+         * 8-bit scale (default 128): the same spanning tree port id. */
+        printf("\n\t        ifmaxaddr 0 port %u priority %u path cost %u", m->port_no,
+               m->port_prio * 4, m->port_cost);
+        if (mf & M_STP)
+            printf(" proto stp\n\t        role %s state %s", port_role(l, m),
+                   m->port_state < sizeof stp_states / sizeof stp_states[0]
+                       ? stp_states[m->port_state]
+                       : "?");
+        printf("\n");
+    }
 }
 
 static void print_addr(const struct vj_nl_link *l, const struct vj_nl_addr *a)
@@ -271,22 +350,8 @@ static void print_link(struct ifc *c, const struct vj_nl_link *l)
         else
             printf("\tpeer: (in another network stack)\n");
     }
-    if (strcmp(l->kind, "bridge") == 0) {
-        for (size_t i = 0; i < c->nlinks; i++) {
-            const struct vj_nl_link *m = &c->links[i];
-            if (m->master != l->ifindex)
-                continue;
-            unsigned mf = 0x40 | 0x100;
-            if (m->port_learning)
-                mf |= 0x1;
-            if (m->port_flood)
-                mf |= 0x2;
-            printf("\tmember: %s ", shown(m));
-            print_bits(mf, true);
-            printf("\n\t        ifmaxaddr 0 port %d priority %u path cost %u\n", m->ifindex,
-                   m->port_prio, m->port_cost);
-        }
-    }
+    if (strcmp(l->kind, "bridge") == 0)
+        print_bridge(c, l);
     const char *g = group_of(l);
     if (g)
         printf("\tgroups: %s\n", g);
@@ -507,22 +572,26 @@ static bool apply(struct ifc *c, char *ifname, int argc, char **argv)
             const struct vj_nl_link *br = need(c, name);
             if (strcmp(br->kind, "bridge") != 0)
                 diex("%s %s: Invalid argument", ioc, arg);
-            const struct vj_nl_link *m = find(c, arg);
+            const char *mem = map_name(c, arg);
+            const struct vj_nl_link *m = find(c, mem);
             if (!m)
                 diex("%s %s: No such file or directory", ioc, arg);
             if (add && m->master == br->ifindex)
                 diex("%s %s: File exists", ioc, arg);
             if (add && m->master)
                 diex("%s %s: Device busy", ioc, arg);
-            if (!add && !is_member_of(c, arg, br))
+            if (!add && !is_member_of(c, mem, br))
                 diex("%s %s: No such file or directory", ioc, arg);
             commit(c);
-            if (vj_nl_link_master(c->nl, arg, add ? name : NULL, &err) < 0) {
+            /* sent at once: a refusal is this verb's, in FreeBSD's words */
+            if (vj_nl_link_master(c->nl, mem, add ? name : NULL, &err) < 0 ||
+                vj_nl_commit(c->nl, &err) < 0) {
                 fprintf(stderr, "%s: %s %s: %s\n", PROG, ioc, arg,
                         strerror(err->status ? err->status : EINVAL));
                 vj_error_release(&err);
                 exit(1);
             }
+            vj_nl_batch_begin(c->nl);
             refresh(c);
         } else if (strcmp(v, "vnet") == 0 || strcmp(v, "-vnet") == 0) {
             NEXT(v);

@@ -132,8 +132,8 @@ static int route_get(struct vj_nl *nl, const char *dest, int family)
     if (r.gw.family)
         printf("    gateway: %s\n", addr_str(fam, r.gw.addr, a));
     printf("        fib: 0\n");
-    if (r.dev[0])
-        printf("  interface: %s\n", r.dev);
+    if (r.dev[0]) /* FreeBSD's name of the loopback */
+        printf("  interface: %s\n", strcmp(r.dev, "lo") == 0 ? "lo0" : r.dev);
     printf("      flags: <UP");
     if (r.gw.family)
         printf(",GATEWAY");
@@ -294,7 +294,7 @@ int main(int argc, char **argv)
             }
             const char *pct = strchr(pos[1], '%');
             if (pct && strlen(pct + 1) < sizeof r.dev)
-                snprintf(r.dev, sizeof r.dev, "%s", pct + 1);
+                snprintf(r.dev, sizeof r.dev, "%s", strcmp(pct + 1, "lo0") == 0 ? "lo" : pct + 1);
         }
     }
     int rc = add ? vj_nl_route_add(nl, &r, &err) : vj_nl_route_del(nl, &r, &err);

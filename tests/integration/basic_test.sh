@@ -1,8 +1,8 @@
 #! /usr/bin/env atf-sh
 # Ports of FreeBSD's usr.sbin/jail/tests/jail_basic_test.sh (spec 9.1).
 # Differences: `basic` uses vnet instead of ip4.addr; jail names carry the
-# test-case prefix so the cleanup finds them; `nested` checks the refusal
-# messages (creating children from inside a jail is not implemented yet).
+# test-case prefix so the cleanup finds them.  nested_test.sh covers
+# managing children from inside their parent beyond FreeBSD's case.
 
 . "$(atf_get_srcdir)/vjail.subr"
 

@@ -69,7 +69,7 @@ epair_body()
         "$ifc" -j "$ns" epair5 create
     # destroying the b end takes the a end with it, and the unit is free again
     atf_check -o empty -e empty "$ifc" -j "$ns" epair1b destroy
-    atf_check -o inline:"lo epair0a epair0b epair5a epair5b epair2a epair2b\n" "$ifc" -j "$ns" -l
+    atf_check -o inline:"lo0 epair0a epair0b epair5a epair5b epair2a epair2b\n" "$ifc" -j "$ns" -l
     atf_check -o empty -e empty "$ifc" -j "$ns" epair0a destroy
     atf_check -o inline:"epair0a\n" "$ifc" -j "$ns" epair create
     atf_check -s exit:1 -e inline:"ifconfig: interface epair9a does not exist\n" \
@@ -84,7 +84,7 @@ epair_body()
     # a failing verb after create takes the new interface away again
     atf_check -s exit:1 -o empty -e inline:"ifconfig: bogus: bad value\n" \
         "$ifc" -j "$ns" epair create up bogus
-    atf_check -o inline:"lo epair5a epair5b epair2a epair2b epair0a epair0b epair1a epair1b\n" \
+    atf_check -o inline:"lo0 epair5a epair5b epair2a epair2b epair0a epair0b epair1a epair1b\n" \
         "$ifc" -j "$ns" -l
     atf_check -o match:"^epair1a: flags=8843<UP,BROADCAST,RUNNING,SIMPLEX,MULTICAST> metric 0 mtu 1400$" \
         "$ifc" -j "$ns" epair1a
@@ -111,8 +111,8 @@ bridge_body()
     atf_check -o empty -e empty "$ifc" -j "$ns" bridge0 addm epair0a addm epair1a up
     atf_check -o match:"master bridge0" ip -n "$n" link show epair0a
     atf_check -o match:"master bridge0" ip -n "$n" link show epair1a
-    atf_check -o match:"^	member: epair0a flags=143<LEARNING,DISCOVER,AUTOEDGE,AUTOPTP>$" \
-        -o match:"^	member: epair1a flags=143" -o match:"^	        ifmaxaddr 0 port [0-9]+ priority [0-9]+ path cost [0-9]+$" \
+    atf_check -o match:"^	member: epair0a flags=1c3<LEARNING,DISCOVER,AUTOEDGE,PTP,AUTOPTP>$" \
+        -o match:"^	member: epair1a flags=1c3" -o match:"^	        ifmaxaddr 0 port [0-9]+ priority [0-9]+ path cost [0-9]+$" \
         -o match:"^	groups: bridge$" -o match:"^bridge0: flags=[0-9a-f]+<UP,BROADCAST,RUNNING,SIMPLEX,MULTICAST" \
         "$ifc" -j "$ns" bridge0
     atf_check -s exit:1 -e inline:"ifconfig: BRDGADD epair0a: File exists\n" \
@@ -247,12 +247,12 @@ listing_body()
     local ns ifc mac
     ns=$(nl_ns a)
     ifc=$(vj_bin libexec/ifconfig)
-    atf_check -o inline:"lo: flags=8<LOOPBACK> metric 0 mtu 65536\n\tgroups: lo\n" \
+    atf_check -o inline:"lo0: flags=8<LOOPBACK> metric 0 mtu 65536\n\tgroups: lo\n" \
         "$ifc" -j "$ns" lo0
     atf_check -o empty -e empty "$ifc" -j "$ns" lo0 up
-    atf_check -o inline:"lo: flags=1000049<UP,LOOPBACK,RUNNING,LOWER_UP> metric 0 mtu 65536\n\tinet 127.0.0.1 netmask 0xff000000\n\tinet6 ::1 prefixlen 128\n\tgroups: lo\n" \
+    atf_check -o inline:"lo0: flags=1000049<UP,LOOPBACK,RUNNING,LOWER_UP> metric 0 mtu 65536\n\tinet 127.0.0.1 netmask 0xff000000\n\tinet6 ::1 prefixlen 128\n\tgroups: lo\n" \
         "$ifc" -j "$ns" lo0
-    atf_check -o inline:"lo: flags=1000049<UP,LOOPBACK,RUNNING,LOWER_UP> metric 0 mtu 65536\n\tinet6 ::1 prefixlen 128\n\tgroups: lo\n" \
+    atf_check -o inline:"lo0: flags=1000049<UP,LOOPBACK,RUNNING,LOWER_UP> metric 0 mtu 65536\n\tinet6 ::1 prefixlen 128\n\tgroups: lo\n" \
         "$ifc" -j "$ns" lo0 inet6
     atf_check -o inline:"epair0a\n" "$ifc" -j "$ns" epair create
     mac=$(ip -n "$(basename "$ns")" -o link show epair0a | sed 's/.*link\/ether \([^ ]*\).*/\1/')
@@ -269,17 +269,154 @@ EOF
     atf_check -o empty "$ifc" -j "$ns" epair0b up
     atf_check -o match:"^epair0a: flags=1008843<UP,BROADCAST,RUNNING,SIMPLEX,MULTICAST,LOWER_UP> metric 0 mtu 1500$" \
         -o match:"^	status: active$" "$ifc" -j "$ns" epair0a
-    atf_check -o inline:"lo epair0a epair0b\n" "$ifc" -j "$ns" -l
-    atf_check -o inline:"lo epair0a epair0b\n" "$ifc" -j "$ns" -l -u
+    atf_check -o inline:"lo0 epair0a epair0b\n" "$ifc" -j "$ns" -l
+    atf_check -o inline:"lo0 epair0a epair0b\n" "$ifc" -j "$ns" -l -u
     atf_check -o inline:"\n" "$ifc" -j "$ns" -l -d
     # the whole listing, and -a, show every interface
-    atf_check -o match:"^lo: " -o match:"^epair0a: " -o match:"^epair0b: " "$ifc" -j "$ns"
+    atf_check -o match:"^lo0: " -o match:"^epair0a: " -o match:"^epair0b: " "$ifc" -j "$ns"
     atf_check -o match:"^epair0b: " "$ifc" -j "$ns" -a
     atf_check -s exit:1 -e inline:"ifconfig: interface nothere0 does not exist\n" \
         "$ifc" -j "$ns" nothere0
     nl_done
 }
 listing_cleanup() { nl_cleanup; }
+
+# ---- bridge spanning tree ----------------------------------------------------
+
+atf_test_case bridge_stp cleanup
+bridge_stp_head() { atf_set descr "bridge listing: FreeBSD's id/maxage/root lines and member lines from Linux's IFLA_BR_*/IFLA_BRPORT_*"; }
+bridge_stp_body()
+{
+    nl_init
+    local ns n ifc mac cost
+    ns=$(nl_ns a)
+    n=$(basename "$ns")
+    ifc=$(vj_bin libexec/ifconfig)
+    atf_check -o inline:"bridge0\n" -e empty "$ifc" -j "$ns" bridge create
+    atf_check -o inline:"epair0a\n" -e empty "$ifc" -j "$ns" epair create
+    atf_check -o empty -e empty "$ifc" -j "$ns" bridge0 addm epair0a up
+    mac=$(ip -n "$n" -o link show bridge0 | sed 's/.*link\/ether \([^ ]*\).*/\1/')
+    cost=$(ip -n "$n" -d -o link show epair0a | sed 's/.* cost \([0-9]*\) .*/\1/')
+    # Linux's defaults: no spanning tree, 2 s hello, 15 s forward delay,
+    # 20 s max age, 300 s ageing, bridge and port priority 32768 and 32.
+    cat > expout <<EOF
+bridge0: flags=8843<UP,BROADCAST,RUNNING,SIMPLEX,MULTICAST> metric 0 mtu 1500
+	ether $mac
+	id $mac priority 32768 hellotime 2 fwddelay 15
+	maxage 20 holdcnt 1 proto stp maxaddr 0 timeout 300
+	root id $mac priority 32768 ifcost 0 port 0
+	member: epair0a flags=1c3<LEARNING,DISCOVER,AUTOEDGE,PTP,AUTOPTP>
+	        ifmaxaddr 0 port 1 priority 128 path cost $cost
+	groups: bridge
+EOF
+    atf_check -o file:expout -e empty "$ifc" -j "$ns" bridge0
+    # Spanning tree on, other values: each shows where FreeBSD has it.
+    atf_check ip -n "$n" link set bridge0 type bridge stp_state 1 priority 4096 hello_time 300 \
+        forward_delay 1000 max_age 1500 ageing_time 6000
+    atf_check ip -n "$n" link set epair0a type bridge_slave priority 16 cost 55 isolated on \
+        learning off flood off
+    atf_check -o match:"^	id $mac priority 4096 hellotime 3 fwddelay 10$" \
+        -o match:"^	maxage 15 holdcnt 1 proto stp maxaddr 0 timeout 60$" \
+        -o match:"^	root id $mac priority 4096 ifcost 0 port 0$" \
+        -o match:"^	member: epair0a flags=9c4<STP,PRIVATE,AUTOEDGE,PTP,AUTOPTP>$" \
+        -o match:"^	        ifmaxaddr 0 port 1 priority 64 path cost 55 proto stp$" \
+        -o match:"^	        role disabled state disabled$" \
+        "$ifc" -j "$ns" bridge0
+    # A port with a link runs the spanning tree: this bridge is the root,
+    # the port designated.
+    atf_check -o empty "$ifc" -j "$ns" epair0a up
+    atf_check -o empty "$ifc" -j "$ns" epair0b up
+    atf_check -o match:"^	        role designated state (listening|learning|forwarding)$" \
+        "$ifc" -j "$ns" bridge0
+    nl_done
+}
+bridge_stp_cleanup() { nl_cleanup; }
+
+# ---- lo0 ----------------------------------------------------------------------
+
+atf_test_case loopback_name cleanup
+loopback_name_head() { atf_set descr "Linux's lo is lo0 everywhere: -l, listing, verbs, addm, route -interface, route get"; }
+loopback_name_body()
+{
+    nl_init
+    local ns ifc rt
+    ns=$(nl_ns a)
+    ifc=$(vj_bin libexec/ifconfig)
+    rt=$(vj_bin libexec/route)
+    atf_check -o inline:"lo0\n" "$ifc" -j "$ns" -l
+    atf_check -o inline:"lo0\n" "$ifc" -j "$ns" -l -d
+    atf_check -o empty -e empty "$ifc" -j "$ns" lo0 up mtu 16384
+    atf_check -o inline:"lo0\n" "$ifc" -j "$ns" -l -u
+    atf_check -o match:"^lo0: flags=1000049<UP,LOOPBACK,RUNNING,LOWER_UP> metric 0 mtu 16384$" \
+        "$ifc" -j "$ns"
+    # a jail's usual loopback alias (127/8 needs host scope on Linux)
+    atf_check -o empty -e empty "$ifc" -j "$ns" lo0 inet 127.0.0.2/8 alias
+    atf_check -o match:"^	inet 127.0.0.2 netmask 0xff000000$" "$ifc" -j "$ns" lo0 inet
+    atf_check -o empty -e empty "$ifc" -j "$ns" lo0 inet 127.0.0.2 -alias
+    atf_check -o not-match:"127.0.0.2" "$ifc" -j "$ns" lo0
+    atf_check -o inline:"bridge0\n" "$ifc" -j "$ns" bridge create
+    atf_check -s exit:1 -e inline:"ifconfig: BRDGADD lo0: Invalid argument\n" \
+        "$ifc" -j "$ns" bridge0 addm lo0
+    atf_check -o inline:"add net 10.99.0.0/24: gateway lo0\n" -e empty \
+        "$rt" -j "$ns" add -net 10.99.0.0/24 -interface lo0
+    atf_check -o match:"^  interface: lo0$" "$rt" -j "$ns" get 10.99.0.1
+    atf_check -o match:"^  interface: lo0$" "$rt" -j "$ns" get 127.0.0.1
+    atf_check -o empty -e empty "$ifc" -j "$ns" lo0 down
+    atf_check -o inline:"lo0 bridge0\n" "$ifc" -j "$ns" -l -d
+    nl_done
+}
+loopback_name_cleanup() { nl_cleanup; }
+
+# ---- PATH of commands in jails --------------------------------------------------
+
+atf_test_case jail_path cleanup
+jail_path_head()
+{
+    atf_set descr "jexec (also -l), command= and exec.start find vjail's ifconfig first on PATH when the jail's root shows it, not otherwise"
+}
+jail_path_body()
+{
+    vj_require_root
+    local n dir jail jx
+    jail=$(vj_bin jail)
+    jx=$(vj_bin jexec)
+    dir=$(dirname "$(vj_bin libexec/ifconfig)")
+    n=$(vj_name root)
+    # path=/: the directory is visible in the jail.
+    atf_check -o empty -e empty "$jail" -c name="$n" path=/ vnet persist
+    atf_check -o inline:"$dir/ifconfig\n" "$jx" "$n" sh -c 'command -v ifconfig'
+    atf_check -o inline:"$dir/route\n" "$jx" "$n" sh -c 'command -v route'
+    atf_check -o inline:"lo0\n" -e empty "$jx" "$n" ifconfig -l
+    # -l: FreeBSD's login PATH, vjail's directory before it
+    atf_check -o inline:"$dir:/sbin:/bin:/usr/sbin:/usr/bin:/usr/local/sbin:/usr/local/bin\n" \
+        "$jx" -l "$n" /bin/sh -c 'echo $PATH'
+    # first already (a jexec in an exec.* command): not twice
+    atf_check -o inline:"$dir:/usr/bin:/bin\n" \
+        env PATH="$dir:/usr/bin:/bin" "$jx" "$n" /bin/sh -c 'echo $PATH'
+    atf_check -o empty -e empty "$jail" -r "$n"
+    # command= and exec.start run inside the jail with it too.
+    atf_check -o inline:"lo0\n" -e empty "$jail" -c name="$n" path=/ vnet command=ifconfig -l
+    atf_check -o inline:"lo0\n" -e empty "$jail" -c name="$n" path=/ vnet persist \
+        "exec.start=ifconfig -l"
+    atf_check -o empty -e empty "$jail" -r "$n"
+    # A root without it: the jail's own programs (busybox's ifconfig).
+    vj_mkroot root
+    n=$(vj_name busybox)
+    atf_check -o empty -e empty "$jail" -c name="$n" path="$PWD/root" vnet persist
+    atf_check -o inline:"/bin/ifconfig\n" "$jx" "$n" /bin/which ifconfig
+    atf_check -o not-match:"$dir" "$jx" "$n" /bin/sh -c 'echo $PATH'
+    atf_check -o not-match:"$dir" "$jx" -l "$n" /bin/sh -c 'echo $PATH'
+    atf_check -o not-match:"$dir" -e empty "$jail" -c name="${n}_c" path="$PWD/root" \
+        command=/bin/sh -c 'echo $PATH'
+    atf_check -o empty -e empty "$jail" -r "$n"
+    # A root that contains it (mounted there): found first again.
+    mkdir -p "root$dir" || atf_fail "mkdir root$dir"
+    atf_check -o empty -e empty "$jail" -c name="$n" path="$PWD/root" persist \
+        "mount=$dir $PWD/root$dir nullfs ro 0 0"
+    atf_check -o inline:"$dir/ifconfig\n" "$jx" "$n" /bin/which ifconfig
+    atf_check -o empty -e empty "$jail" -r "$n"
+}
+jail_path_cleanup() { vj_cleanup; }
 
 # ---- vnet -----------------------------------------------------------------
 
@@ -295,11 +432,11 @@ vnet_body()
     atf_check -o inline:"epair0a\n" "$ifc" -j "$a" epair create
     atf_check -o empty "$ifc" -j "$a" epair0b mtu 1280
     atf_check -o empty -e empty "$ifc" -j "$a" epair0b vnet "$b"
-    atf_check -o inline:"lo epair0a\n" "$ifc" -j "$a" -l
-    atf_check -o inline:"lo epair0b\n" "$ifc" -j "$b" -l
+    atf_check -o inline:"lo0 epair0a\n" "$ifc" -j "$a" -l
+    atf_check -o inline:"lo0 epair0b\n" "$ifc" -j "$b" -l
     atf_check -o match:"mtu 1280" -o match:"peer: \(in another network stack\)" "$ifc" -j "$b" epair0b
     atf_check -o empty -e empty "$ifc" -j "$a" epair0b -vnet "$b"
-    atf_check -o inline:"lo epair0a epair0b\n" "$ifc" -j "$a" -l
+    atf_check -o inline:"lo0 epair0a epair0b\n" "$ifc" -j "$a" -l
     atf_check -s exit:1 -e inline:"ifconfig: interface epair0b does not exist\n" \
         "$ifc" -j "$a" epair0b -vnet "$b"
     atf_check -s exit:1 -e inline:"ifconfig: jail \"vjt_nosuchjail\" not found\n" \
@@ -431,6 +568,9 @@ atf_init_test_cases()
     atf_add_test_case addresses
     atf_add_test_case attributes
     atf_add_test_case listing
+    atf_add_test_case bridge_stp
+    atf_add_test_case loopback_name
+    atf_add_test_case jail_path
     atf_add_test_case vnet
     atf_add_test_case vlan
     atf_add_test_case loopback_clone

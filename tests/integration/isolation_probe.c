@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/bpf.h>
+#include <linux/fuse.h>
 #include <linux/io_uring.h>
 #include <linux/keyctl.h>
 #include <linux/perf_event.h>
@@ -22,6 +23,7 @@
 #include <sys/ioctl.h>
 #include <sys/ipc.h>
 #include <sys/mman.h>
+#include <sys/mount.h>
 #include <sys/msg.h>
 #include <sys/sem.h>
 #include <sys/shm.h>
@@ -124,6 +126,29 @@ static long rewrite_same(const char *path)
     return write(fd, buf, (size_t)n);
 }
 
+/* A FUSE mount on target with a descriptor of /dev/fuse: it works when
+ * the kernel's first request (FUSE_INIT) arrives on that descriptor. */
+static long fuse_mount(const char *target)
+{
+    static char buf[1 << 17];
+    int fd = open("/dev/fuse", O_RDWR | O_CLOEXEC);
+    if (fd < 0)
+        return -1;
+    char opts[128];
+    snprintf(opts, sizeof opts, "fd=%d,rootmode=40000,user_id=0,group_id=0", fd);
+    if (mount("vjt", target, "fuse.vjt", MS_NOSUID | MS_NODEV, opts) < 0)
+        return -1;
+    ssize_t n = read(fd, buf, sizeof buf);
+    const struct fuse_in_header *h = (const void *)buf;
+    int init = n >= (ssize_t)sizeof *h && h->opcode == FUSE_INIT;
+    umount2(target, MNT_DETACH);
+    if (!init) {
+        errno = EPROTO;
+        return -1;
+    }
+    return 0;
+}
+
 static long bind_port(int port)
 {
     int s = socket(AF_INET, SOCK_STREAM, 0);
@@ -204,6 +229,20 @@ int main(int argc, char **argv)
         r = mlock(page, sizeof page);
     } else if (!strcmp(op, "syslog"))
         r = syscall(SYS_syslog, 10 /* SIZE_BUFFER */, NULL, 0);
+    else if (!strcmp(op, "mount")) /* mount TYPE TARGET: a new file system */
+        r = mount(arg, argc > 3 ? argv[3] : "/mnt", arg, 0, argc > 4 ? argv[4] : NULL);
+    else if (!strcmp(op, "bind_mount"))
+        r = mount(arg, argc > 3 ? argv[3] : "/mnt", NULL, MS_BIND, NULL);
+    else if (!strcmp(op, "umount"))
+        r = umount2(arg, MNT_DETACH);
+    else if (!strcmp(op, "open_tree_clone"))
+        r = open_tree(AT_FDCWD, arg, OPEN_TREE_CLONE);
+    else if (!strcmp(op, "fsopen"))
+        r = fsopen(arg, 0);
+    else if (!strcmp(op, "pivot_root"))
+        r = syscall(SYS_pivot_root, arg, argc > 3 ? argv[3] : arg);
+    else if (!strcmp(op, "fuse_mount"))
+        r = fuse_mount(arg);
     else if (!strcmp(op, "sethostname"))
         r = sethostname(arg, strlen(arg));
     else if (!strcmp(op, "msgget"))

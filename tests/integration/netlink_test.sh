@@ -59,28 +59,28 @@ peer_in_netns_body()
     ifc=$(vj_bin libexec/ifconfig)
     # the b end is born in namespace b, never visible in a
     atf_check -o inline:"epair0a\n" -e empty "$ifc" -j "$a" epair create peervnet "$b"
-    atf_check -o inline:"lo epair0a\n" "$ifc" -j "$a" -l
-    atf_check -o inline:"lo epair0b\n" "$ifc" -j "$b" -l
+    atf_check -o inline:"lo0 epair0a\n" "$ifc" -j "$a" -l
+    atf_check -o inline:"lo0 epair0b\n" "$ifc" -j "$b" -l
     # both ends elsewhere: the context's own namespace gets nothing
     atf_check -o inline:"epair1a\n" -e empty "$ifc" -j "$a" epair1 create vnet "$b" peervnet "$c"
-    atf_check -o inline:"lo epair0a\n" "$ifc" -j "$a" -l
-    atf_check -o inline:"lo epair0b epair1a\n" "$ifc" -j "$b" -l
-    atf_check -o inline:"lo epair1b\n" "$ifc" -j "$c" -l
+    atf_check -o inline:"lo0 epair0a\n" "$ifc" -j "$a" -l
+    atf_check -o inline:"lo0 epair0b epair1a\n" "$ifc" -j "$b" -l
+    atf_check -o inline:"lo0 epair1b\n" "$ifc" -j "$c" -l
     # the pair is connected across namespaces
     atf_check -o empty "$ifc" -j "$b" epair1a inet 192.0.2.1/24
     atf_check -o empty "$ifc" -j "$c" epair1b inet 192.0.2.2/24
     atf_check -o ignore ip netns exec "$(basename "$b")" busybox ping -c 1 -W 2 192.0.2.2
     # destroying one end destroys the other, in its namespace
     atf_check -o empty -e empty "$ifc" -j "$c" epair1b destroy
-    atf_check -o inline:"lo epair0b\n" "$ifc" -j "$b" -l
+    atf_check -o inline:"lo0 epair0b\n" "$ifc" -j "$b" -l
     # a failed create leaves nothing in either namespace
     atf_check -s exit:1 -o empty -e inline:"ifconfig: bogus: bad value\n" \
         "$ifc" -j "$a" epair create peervnet "$c" up bogus
     atf_check -s exit:1 -o empty \
         -e inline:"ifconfig: up: cannot configure an interface created in another jail\n" \
         "$ifc" -j "$a" epair create vnet "$c" up
-    atf_check -o inline:"lo epair0a\n" "$ifc" -j "$a" -l
-    atf_check -o inline:"lo\n" "$ifc" -j "$c" -l
+    atf_check -o inline:"lo0 epair0a\n" "$ifc" -j "$a" -l
+    atf_check -o inline:"lo0\n" "$ifc" -j "$c" -l
     nl_done
 }
 peer_in_netns_cleanup() { nl_cleanup; }
@@ -98,7 +98,7 @@ create_conflict_body()
     # epair0b exists in b, where the new b end would be made
     atf_check -s exit:1 -o empty -e inline:"ifconfig: epair0b: create: File exists\n" \
         "$ifc" -j "$a" epair0 create peervnet "$b"
-    atf_check -o inline:"lo\n" "$ifc" -j "$a" -l
+    atf_check -o inline:"lo0\n" "$ifc" -j "$a" -l
     # picking a unit moves on to a free one
     atf_check -o inline:"epair1a\n" "$ifc" -j "$a" epair create peervnet "$b"
     nl_done
@@ -179,7 +179,7 @@ kinds_body()
     atf_check -o inline:"ifconfig: vlan: 802.1Q support (8021q) is not available in this kernel\n" cat err
     atf_check -o empty "$ifc" -j "$a" vxlan0 destroy
     atf_check -o empty "$ifc" -j "$a" macvlan3 destroy
-    atf_check -o inline:"lo epair0a epair0b\n" "$ifc" -j "$a" -l
+    atf_check -o inline:"lo0 epair0a epair0b\n" "$ifc" -j "$a" -l
     nl_done
 }
 kinds_cleanup() { nl_cleanup; }
@@ -256,7 +256,7 @@ many_body()
         "$ifc" -j "$a" epair${i}a destroy || atf_fail "destroy epair${i}a"
         i=$((i + 1))
     done
-    atf_check -o inline:"lo\n" "$ifc" -j "$a" -l
+    atf_check -o inline:"lo0\n" "$ifc" -j "$a" -l
     nl_done
 }
 many_cleanup() { nl_cleanup; }

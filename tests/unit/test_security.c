@@ -184,16 +184,58 @@ static void test_sysv(void **state)
 
 static void test_errors(void **state)
 {
-    char *msg = POLICY_ERROR("allow.mount", "enforce_statfs=1");
-    assert_non_null(strstr(msg, "t: allow.mount: not supported on Linux: mounting needs "
-                                "CAP_SYS_ADMIN, which would let the jail's root escape"));
-    free(msg);
-    msg = POLICY_ERROR("mount.devfs", "devfs_ruleset=6");
+    char *msg = POLICY_ERROR("mount.devfs", "devfs_ruleset=6");
     assert_non_null(strstr(msg, "t: devfs_ruleset: ruleset 6 is not supported"));
     free(msg);
     msg = POLICY_ERROR("enforce_statfs=3");
     assert_string_equal(msg, "t: enforce_statfs: must be 0, 1 or 2");
     free(msg);
+}
+
+static void test_mount(void **state)
+{
+    /* FreeBSD: allow.mount with enforce_statfs < 2, one parameter per type */
+    struct vj_policy *p = POLICY("allow.mount", "enforce_statfs=1", "allow.mount.tmpfs",
+                                 "allow.mount.nullfs");
+    assert_true(p->mount);
+    assert_int_equal(p->mount_fs, VJ_MNT_TMPFS | VJ_MNT_NULLFS);
+    assert_null(vj_policy_warnings(p)[0]);
+    /* never CAP_SYS_ADMIN: the jail's root mounts as owner of its own
+     * user namespace, not with a capability of the host's */
+    assert_int_equal(p->keep_caps, default_caps);
+    vj_policy_free(p);
+    p = POLICY("allow.mount", "enforce_statfs=0");
+    assert_true(p->mount);
+    assert_int_equal(p->mount_fs, 0);
+    vj_policy_free(p);
+
+    /* honoured as on FreeBSD: no mounting, but said so */
+    const char *off[][3] = {
+        {"allow.mount", "allow.mount.tmpfs", "t: allow.mount: has no effect while enforce_statfs is 2"},
+        {"allow.mount", "allow.nosuser", "t: allow.mount: has no effect with allow.nosuser"},
+    };
+    for (size_t i = 0; i < sizeof off / sizeof *off; i++) {
+        p = policy_args(NULL, off[i][0], off[i][1], i ? "enforce_statfs=1" : "persist",
+                        (char *)NULL);
+        assert_false(p->mount);
+        const char *const *w = vj_policy_warnings(p);
+        assert_non_null(w[0]);
+        if (strncmp(w[0], off[i][2], strlen(off[i][2])))
+            fail_msg("\"%s\", want \"%s...\"", w[0], off[i][2]);
+        vj_policy_free(p);
+    }
+
+    /* types without a Linux counterpart */
+    p = POLICY("allow.mount", "enforce_statfs=1", "allow.mount.fdescfs", "allow.mount.zfs",
+               "allow.mount.procfs");
+    assert_int_equal(p->mount_fs, VJ_MNT_PROCFS);
+    const char *const *w = vj_policy_warnings(p);
+    assert_non_null(strstr(w[0], "t: allow.mount.fdescfs: cannot be honoured on Linux"));
+    assert_non_null(strstr(w[1], "t: allow.mount.zfs: has no meaning on Linux"));
+    assert_null(w[2]);
+    vj_policy_free(p);
+    assert_string_equal(vj_mount_fs_name(VJ_MNT_LINSYSFS), "linsysfs");
+    assert_null(vj_mount_fs_name(3));
 }
 
 static void test_errors_from_file(void **state)
@@ -257,6 +299,20 @@ static void test_child(void **state)
     vj_policy_free(vchild);
     assert_int_equal(vj_policy_check_child(child, parent, &err), 0);
     vj_policy_free(child);
+    /* allow.mount and each of its types */
+    struct vj_policy *mparent = POLICY("allow.mount", "enforce_statfs=1", "allow.mount.nullfs");
+    struct vj_policy *mchild = POLICY("allow.mount", "enforce_statfs=1", "allow.mount.tmpfs");
+    struct vj_policy *sparent = POLICY("enforce_statfs=1");
+    assert_int_equal(vj_policy_check_child(sparent, mchild, &err), -1);
+    assert_non_null(strstr(err->msg, "t: allow.mount is not allowed in its parent jail"));
+    vj_error_release(&err);
+    vj_policy_free(sparent);
+    assert_int_equal(vj_policy_check_child(mparent, mchild, &err), -1);
+    assert_non_null(strstr(err->msg, "t: allow.mount.tmpfs is not allowed in its parent jail"));
+    vj_error_release(&err);
+    assert_int_equal(vj_policy_check_child(mparent, mparent, &err), 0);
+    vj_policy_free(mparent);
+    vj_policy_free(mchild);
     child = POLICY("securelevel=-1");
     vj_policy_free(parent);
     parent = POLICY("securelevel=2");
@@ -276,7 +332,7 @@ static void test_devfs_rulesets(void **state)
     assert_false(vj_devfs_ruleset_known(65535));
     /* refused before anything is touched */
     vj_error_t err = NULL;
-    assert_int_equal(vj_devfs_mount("/nonexistent/dev", 9, &err), -1);
+    assert_int_equal(vj_devfs_mount("/nonexistent/dev", 9, 0, &err), -1);
     assert_string_equal(err->msg, "mount.devfs: /nonexistent/dev: devfs_ruleset 9 is not "
                                   "supported (vjail provides the standard rulesets 0 to 5 only)");
     vj_error_release(&err);
@@ -328,6 +384,24 @@ static void test_filter(void **state)
     assert_non_null(strstr(t, "\"sethostname\""));
     free(t);
     vj_policy_free(p);
+
+    /* allow.mount: new file systems go to vjail-mountd, the new mount
+     * API's fsopen fails with ENOSYS, no pivot_root, binds need nullfs */
+    p = POLICY("allow.mount", "enforce_statfs=1", "allow.mount.tmpfs");
+    t = filter_text(p);
+    assert_non_null(strstr(t, "action 0x7fc00000")); /* SECCOMP_RET_USER_NOTIF */
+    assert_non_null(strstr(t, "\"fsopen\""));
+    assert_non_null(strstr(t, "\"pivot_root\""));
+    assert_non_null(strstr(t, "\"open_tree\""));
+    assert_null(strstr(t, "\"umount2\""));
+    assert_null(strstr(t, "\"move_mount\""));
+    free(t);
+    vj_policy_free(p);
+    p = POLICY("allow.mount", "enforce_statfs=1", "allow.mount.nullfs");
+    t = filter_text(p);
+    assert_null(strstr(t, "\"open_tree\""));
+    free(t);
+    vj_policy_free(p);
 }
 
 /* Apply in a child and check a few denials; the child reports a bit mask
@@ -374,6 +448,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_defaults),  cmocka_unit_test(test_allow_caps),
         cmocka_unit_test(test_sysv),      cmocka_unit_test(test_errors),
+        cmocka_unit_test(test_mount),
         cmocka_unit_test(test_errors_from_file), cmocka_unit_test(test_warnings),
         cmocka_unit_test(test_child),     cmocka_unit_test(test_devfs_rulesets),
         cmocka_unit_test(test_filter),

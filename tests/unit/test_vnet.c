@@ -232,6 +232,45 @@ static void test_state_roundtrip(void **state)
     vj_conf_free(conf);
 }
 
+/* Interfaces moved in by hand (ifconfig IF vnet JAIL), with their
+ * supervisor, in a state of their own or beside a bridge. */
+static void test_state_moved(void **state)
+{
+    const char *text = "vjail-vnet 1\njid 7\nname web\nsup 4242 987654321\n"
+                       "moved epair0b 12 host\nmoved e1 3 /run/vjail/netns/6\n";
+    struct vj_vnet_state st = {0};
+    vj_error_t err = NULL;
+    assert_int_equal(vj_vnet_state_parse(text, &st, &err), 0);
+    assert_int_equal(st.sup_pid, 4242);
+    assert_true(st.sup_start == 987654321ULL);
+    assert_int_equal(st.nmoved, 2);
+    assert_string_equal(st.moved[0].name, "epair0b");
+    assert_int_equal(st.moved[0].ifindex, 12);
+    assert_null(st.moved[0].home);
+    assert_string_equal(st.moved[1].home, "/run/vjail/netns/6");
+    assert_null(st.bridge);
+    char *again = vj_vnet_state_format(&st);
+    assert_string_equal(text, again);
+    free(again);
+    vj_vnet_state_clear(&st);
+    static const char *const bad[] = {
+        "vjail-vnet 1\njid 1\nmoved epair0b\n",
+        "vjail-vnet 1\njid 1\nmoved epair0b 12\n",
+        "vjail-vnet 1\njid 1\nmoved epair0b x host\n",
+        "vjail-vnet 1\njid 1\nmoved epair0b 12 elsewhere\n",
+        "vjail-vnet 1\njid 1\nmoved 0123456789abcdefg 12 host\n",
+        "vjail-vnet 1\njid 1\nsup 0 1\n",
+        "vjail-vnet 1\njid 1\nsup 12\n",
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        struct vj_vnet_state b = {0};
+        if (vj_vnet_state_parse(bad[i], &b, &err) != -1)
+            fail_msg("accepted \"%s\"", bad[i]);
+        vj_error_release(&err);
+        vj_vnet_state_clear(&b);
+    }
+}
+
 static void test_state_bad(void **state)
 {
     static const char *const bad[] = {
@@ -328,7 +367,7 @@ int main(void)
         cmocka_unit_test(test_plan_errors),   cmocka_unit_test(test_forward_parse),
         cmocka_unit_test(test_names),         cmocka_unit_test(test_state_roundtrip),
         cmocka_unit_test(test_state_bad),     cmocka_unit_test(test_nft_rules),
-        cmocka_unit_test(test_params_known),
+        cmocka_unit_test(test_params_known),  cmocka_unit_test(test_state_moved),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
