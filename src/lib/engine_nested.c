@@ -43,6 +43,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
+#include <linux/magic.h>
 #include <linux/openat2.h>
 #include <poll.h>
 #include <sched.h>
@@ -53,6 +54,7 @@
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <sys/syscall.h>
 #include <sys/time.h>
 #include <sys/un.h>
@@ -62,6 +64,8 @@
 /* The engine name space is built on a tmpfs mounted here (in the new
  * name space only; the directory stays, empty, in the host's tree). */
 #define ENGINE_TOP VJ_RUNDIR "/nested"
+/* Marks the engine name space's own /etc (a tmpfs). */
+#define ENGINE_MARK "/etc/.vjail-engine"
 
 /* ---------------------------------------------------------------- */
 /* the engine name space                                            */
@@ -126,7 +130,10 @@ static int engine_root(const char *path, vj_error_t *err)
         bind_into("/dev/null", ENGINE_TOP, false, true, err) < 0 ||
         bind_into(path, ENGINE_TOP, true, false, err) < 0)
         return -1;
-    if (mkdir(ENGINE_TOP "/etc", 0755) < 0)
+    /* /etc for sync_users, marked: nothing writes an /etc that is not
+     * this one */
+    if (mkdir(ENGINE_TOP "/etc", 0755) < 0 ||
+        write_file(ENGINE_TOP ENGINE_MARK, "", 0, O_WRONLY | O_CREAT | O_EXCL, 0444, NULL) < 0)
         return vj_error_make(err, errno, "mkdir %s/etc", ENGINE_TOP);
     if (chdir(ENGINE_TOP) < 0 || syscall(SYS_pivot_root, ".", ".") < 0 ||
         umount2(".", MNT_DETACH) < 0 || chdir("/") < 0)
@@ -167,6 +174,10 @@ static void sync_users(int jid)
     vj_rec_clear(&p);
     if (root < 0)
         return; /* path=/: /etc is the host's, which is the jail's */
+    /* Only ever into the engine name space's tmpfs, never a real /etc. */
+    struct statfs sf;
+    if (statfs("/etc", &sf) < 0 || sf.f_type != TMPFS_MAGIC || access(ENGINE_MARK, F_OK) < 0)
+        return;
     const char *files[] = {"etc/passwd", "etc/group"};
     for (size_t i = 0; i < 2; i++) {
         struct open_how how = {.flags = O_RDONLY | O_CLOEXEC | O_NOFOLLOW,

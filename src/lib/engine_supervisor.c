@@ -386,15 +386,19 @@ static void supervisor_main(struct vj_rec *r, const struct vj_cjail *cj, int nsf
     /* allow.mount: the jail's mount namespace becomes one its root may
      * mount in, and vjail-mountd starts (security_mountd.c). */
     vj_error_t merr = NULL;
-    if (vj_policy_mount_ns(pol, &f.jail_mnt, &merr) < 0)
+    int mountd = -1;
+    if (vj_policy_mount_ns(pol, &f.jail_mnt, &mountd, &merr) < 0)
         sup_fail("%s", merr->msg);
     int keep[] = {f.sig,     f.events,          f.cgdir, f.host_mnt,  f.jail_mnt,
-                  report_fd, vj_sup_host_netns, ctl_fd,  engine_mnt, VJ_MOUNTD_FD};
-    keep_only_fds(keep, 10);
+                  report_fd, vj_sup_host_netns, ctl_fd,  engine_mnt, mountd,
+                  vj_policy_mask_source_fd()};
+    keep_only_fds(keep, 11);
+    vj_mountd_publish(mountd);
     char ok[64];
     int n = snprintf(ok, sizeof ok, "OK %d %d\n", f.jail_mnt, (int)hpid);
     if (write(report_fd, ok, n) < 0)
         _exit(1);
+    vj_policy_mask_source_close(); /* waits for RCU; jail(8) goes on */
     /* report_fd stays open: its end tells the jail(8) that created us
      * (vj_supervisor_poke) that the jail is released. */
     /* The heap came from jail(8), with what it read (the registry: every
@@ -481,7 +485,8 @@ int vj_supervisor_start(struct vj_rec *r, const struct vj_cjail *cj, vj_error_t 
         goto out;
     }
     /* The jail's UTS namespace is made here and inherited by the
-     * supervisor; we go back to ours right after the clone. */
+     * supervisor; we go back to ours right after the clone.  (Made by the
+     * supervisor, the helper would take PID 2 in the jail.) */
     own_uts = open_ns("uts");
     if (own_uts < 0) {
         vj_error_make(err, errno, "%s: UTS namespace", r->j.name);

@@ -426,15 +426,27 @@ int vj_nl_link_members(struct vj_nl *nl, const char *master, vj_error_t *err)
     ifi->ifi_family = AF_UNSPEC;
     mnl_attr_put_u32(nlh, IFLA_EXT_MASK, RTEXT_FILTER_SKIP_STATS);
     mnl_attr_put_u32(nlh, IFLA_MASTER, (uint32_t)idx);
-    if (nl_query(nl, nlh, link_cb, &ll, "list bridge members", err) < 0) {
+    /* Links that change meanwhile interrupt the dump (EINTR): a member
+     * seen is one all the same; with none seen, ask again. */
+    for (int tries = 0;; tries++) {
+        int rc = nl_query(nl, nlh, link_cb, &ll, "list bridge members", &e);
+        int count = 0;
+        for (size_t i = 0; i < ll.n; i++)
+            count += ll.v[i].master == idx;
         vj_nl_links_free(ll.v, ll.n);
+        ll = (struct link_list){0};
+        if (rc == 0 || (e && e->status == EINTR && (count > 0 || tries < 50))) {
+            vj_error_release(&e);
+            if (rc == 0 || count > 0)
+                return count;
+            continue;
+        }
+        if (err)
+            *err = e;
+        else
+            vj_error_release(&e);
         return -1;
     }
-    int count = 0;
-    for (size_t i = 0; i < ll.n; i++)
-        count += ll.v[i].master == idx;
-    vj_nl_links_free(ll.v, ll.n);
-    return count;
 }
 
 void vj_nl_link_clear(struct vj_nl_link *l)

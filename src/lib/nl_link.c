@@ -272,6 +272,19 @@ int vj_nl_link_mtu(struct vj_nl *nl, const char *name, unsigned mtu, vj_error_t 
     return nl_req_done(nl, err);
 }
 
+int vj_nl_link_no_ipv6_ll(struct vj_nl *nl, const char *name, vj_error_t *err)
+{
+    if (check_ref(name, err) < 0)
+        return -1;
+    struct nlmsghdr *nlh = link_change(nl, name, "addrgenmode none");
+    struct nlattr *af = mnl_attr_nest_start(nlh, IFLA_AF_SPEC);
+    struct nlattr *in6 = mnl_attr_nest_start(nlh, AF_INET6);
+    mnl_attr_put_u8(nlh, IFLA_INET6_ADDR_GEN_MODE, IN6_ADDR_GEN_MODE_NONE);
+    mnl_attr_nest_end(nlh, in6);
+    mnl_attr_nest_end(nlh, af);
+    return nl_req_done(nl, err);
+}
+
 int vj_nl_link_mac(struct vj_nl *nl, const char *name, const unsigned char mac[6],
                    vj_error_t *err)
 {

@@ -954,7 +954,8 @@ char *vj_registry_export_children(int parent_jid, size_t *len)
             char *p = path_below(r->j.path, parent->j.path ? parent->j.path : "/");
             free(r->j.path);
             r->j.path = p;
-            if (r->j.parent == parent_jid)
+            int up = r->j.parent;
+            if (up == parent_jid)
                 r->j.parent = 0;
             if (r->j.params) {
                 vj_cjail_set(r->j.params, "name", r->j.name);
@@ -964,6 +965,7 @@ char *vj_registry_export_children(int parent_jid, size_t *len)
             }
             cleanup_free char *text = rec_serialize(r);
             buf_add(&b, text, strlen(text) + 1);
+            r->j.parent = up; /* descends() walks it for its own children */
         }
     }
     rec_list_free(l, n);

@@ -53,6 +53,7 @@
 #include <limits.h>
 #include <linux/capability.h>
 #include <linux/magic.h>
+#include <linux/nsfs.h>
 #include <linux/seccomp.h>
 #include <poll.h>
 #include <sched.h>
@@ -74,6 +75,10 @@
 #define MOUNTD_MAGIC 0x766a6d64u /* "vjmd" */
 #define MOUNTD_LISTENERS 512     /* jailed process trees served at once */
 #define AGENT_TIMEOUT_MS 30000
+#ifndef PIDFD_GET_MNT_NAMESPACE /* Linux 6.11 */
+#define PIDFD_GET_MNT_NAMESPACE _IO(0xFF, 3)
+#define PIDFD_GET_USER_NAMESPACE _IO(0xFF, 9)
+#endif
 
 /* What a jailed process sends with its listener. */
 struct hand_over {
@@ -83,26 +88,53 @@ struct hand_over {
 
 /* ---- jailed side (vj_policy_apply) ---- */
 
+/* Is our mount namespace owned by another user namespace than ours (an
+ * allow.mount jail's)?  Without the pidfd ioctls (Linux < 6.11): yes. */
+static bool in_mount_jail(void)
+{
+    cleanup_close int self = (int)syscall(SYS_pidfd_open, getpid(), 0);
+    cleanup_close int mnt = self < 0 ? -1 : ioctl(self, PIDFD_GET_MNT_NAMESPACE, 0);
+    cleanup_close int user = self < 0 ? -1 : ioctl(self, PIDFD_GET_USER_NAMESPACE, 0);
+    if (mnt < 0 || user < 0)
+        return true;
+    cleanup_close int owner = ioctl(mnt, NS_GET_USERNS);
+    struct stat a, b;
+    if (owner < 0 || fstat(owner, &a) < 0 || fstat(user, &b) < 0)
+        return true;
+    return a.st_ino != b.st_ino || a.st_dev != b.st_dev;
+}
+
+/* vjail-mountd's channel as the supervisor keeps it: the first of its
+ * descriptors from VJ_MOUNTD_FD on that is a connected SEQPACKET socket
+ * made by pid 1 itself, as root (a socketpair records its maker). */
+static bool is_channel(int fd)
+{
+    int type = 0, listening = 1;
+    struct ucred cr = {0};
+    socklen_t tl = sizeof type, ll = sizeof listening, cl = sizeof cr;
+    return getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &tl) == 0 && type == SOCK_SEQPACKET &&
+           getsockopt(fd, SOL_SOCKET, SO_ACCEPTCONN, &listening, &ll) == 0 && !listening &&
+           getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cr, &cl) == 0 && cr.pid == 1 && cr.uid == 0;
+}
+
 int vj_mountd_channel(void)
 {
+    if (!in_mount_jail())
+        return -1;
     /* pid 1 of the jail's PID namespace is its supervisor. */
-    int sup = (int)syscall(SYS_pidfd_open, 1, 0);
+    cleanup_close int sup = (int)syscall(SYS_pidfd_open, 1, 0);
     if (sup < 0)
         return -1;
-    int chan = (int)syscall(SYS_pidfd_getfd, sup, VJ_MOUNTD_FD, 0);
-    close(sup);
-    if (chan < 0)
-        return -1;
-    /* Made by pid 1 itself, as root (socketpair records its maker). */
-    int type = 0;
-    struct ucred cr = {0};
-    socklen_t tl = sizeof type, cl = sizeof cr;
-    if (getsockopt(chan, SOL_SOCKET, SO_TYPE, &type, &tl) < 0 || type != SOCK_SEQPACKET ||
-        getsockopt(chan, SOL_SOCKET, SO_PEERCRED, &cr, &cl) < 0 || cr.pid != 1 || cr.uid != 0) {
+    /* It keeps a dozen descriptors: the channel is within the first 32. */
+    for (int n = VJ_MOUNTD_FD; n < VJ_MOUNTD_FD + 32; n++) {
+        int chan = (int)syscall(SYS_pidfd_getfd, sup, n, 0);
+        if (chan < 0)
+            continue;
+        if (is_channel(chan))
+            return chan;
         close(chan);
-        return -1;
     }
-    return chan;
+    return -1;
 }
 
 void vj_mountd_hand_over(int chan, int listener, unsigned mount_fs)
@@ -646,8 +678,20 @@ static int jail_dir(const char *path, unsigned long magic)
     return fd;
 }
 
-int vj_policy_mount_ns(const struct vj_policy *p, int *jail_mnt, vj_error_t *err)
+void vj_mountd_publish(int mountd)
 {
+    if (mountd < 0)
+        return;
+    int fd = fcntl(mountd, F_DUPFD_CLOEXEC, VJ_MOUNTD_FD);
+    if (fd >= 0)
+        close(mountd);
+    /* (else it stays where it is and jailed processes do not find it:
+     * new file systems then fail with ENOSYS) */
+}
+
+int vj_policy_mount_ns(const struct vj_policy *p, int *jail_mnt, int *mountd, vj_error_t *err)
+{
+    *mountd = -1;
     if (!p->mount)
         return 0;
     struct mountd m = {.jail = p->jail, .chan = -1, .userns = -1, .proc = -1,
@@ -684,14 +728,11 @@ int vj_policy_mount_ns(const struct vj_policy *p, int *jail_mnt, vj_error_t *err
         signal(SIGPIPE, SIG_IGN);
         mountd_main(&m);
     }
-    if (dup3(sv[1], VJ_MOUNTD_FD, O_CLOEXEC) < 0) {
-        vj_error_make(err, errno, "vjail-mountd: channel");
-        kill(d, SIGKILL);
-        goto out;
-    }
     close(*jail_mnt);
     *jail_mnt = mntns;
     mntns = -1;
+    *mountd = sv[1];
+    sv[1] = -1;
     rc = 0;
 out:
     for (int i = 0; i < NDIRS; i++)

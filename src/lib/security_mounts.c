@@ -130,6 +130,20 @@ static int open_fs(int rootfd, const char *name, unsigned long magic)
     return fd;
 }
 
+/* The detached tmpfs the masks are cloned from.  Closing it unmounts it,
+ * which waits for an RCU grace period: the caller does that once the
+ * jail is up (vj_policy_mask_source_close), not before. */
+static int mask_src = -1;
+
+int vj_policy_mask_source_fd(void) { return mask_src; }
+
+void vj_policy_mask_source_close(void)
+{
+    if (mask_src >= 0)
+        close(mask_src);
+    mask_src = -1;
+}
+
 int vj_policy_harden_mounts(const struct vj_policy *p, const char *root, vj_error_t *err)
 {
     cleanup_close int rootfd = open(root, O_PATH | O_DIRECTORY | O_CLOEXEC);
@@ -139,7 +153,10 @@ int vj_policy_harden_mounts(const struct vj_policy *p, const char *root, vj_erro
     cleanup_close int sysfd = open_fs(rootfd, "sys", SYSFS_MAGIC);
     if (procfd < 0 && sysfd < 0)
         return 0;
-    cleanup_close int src = mask_source(err);
+    if (mask_src >= 0)
+        close(mask_src);
+    mask_src = mask_source(err);
+    int src = mask_src;
     if (src < 0)
         return vj_error_prefix(err, "%s", p->jail);
     cleanup_free char *proc = xasprintf("%s/proc", strcmp(root, "/") ? root : "");

@@ -725,15 +725,20 @@ int vj_policy_unshare_uts(const struct vj_policy *p, vj_error_t *err);
  * its fd.  Starts vjail-mountd, a child that mounts new file systems for
  * jailed root (mount(2) with a file system type, which the kernel would
  * refuse it), only the types of allow.mount.<fs>, inside that user
- * namespace; its channel is left at VJ_MOUNTD_FD, which the caller must
- * keep open.  Nothing to do (0) without allow.mount.
+ * namespace; *mountd gets the end of its channel (else -1), which the
+ * caller keeps open and, once it has closed every other descriptor it
+ * does not need, moves with vj_mountd_publish to the first free number
+ * from VJ_MOUNTD_FD on, where jailed processes look for it (pidfd_getfd
+ * on pid 1).  Nothing to do (0) without allow.mount.
  */
 #define VJ_MOUNTD_FD 100
-int vj_policy_mount_ns(const struct vj_policy *p, int *jail_mnt, vj_error_t *err);
+int vj_policy_mount_ns(const struct vj_policy *p, int *jail_mnt, int *mountd, vj_error_t *err);
+void vj_mountd_publish(int mountd);
 /* Internal to security*.c: in vj_policy_apply (root, in the jail's PID
  * namespace), vjail-mountd's channel from the jail's pid 1 (-1 if there
- * is none), then the new filter's listener handed over to it with the
- * allowed VJ_MNT_* (closes chan and listener). */
+ * is none, or the caller is not in an allow.mount jail), then the new
+ * filter's listener handed over to it with the allowed VJ_MNT_* (closes
+ * chan and listener). */
 int vj_mountd_channel(void);
 void vj_mountd_hand_over(int chan, int listener, unsigned mount_fs);
 /* Inside the jail's mount namespace, after the root and its /proc, /sys
@@ -744,6 +749,10 @@ void vj_mountd_hand_over(int chan, int listener, unsigned mount_fs);
  * follow symlinks below root; a /proc or /sys that is not procfs/sysfs is
  * left alone. */
 int vj_policy_harden_mounts(const struct vj_policy *p, const char *root, vj_error_t *err);
+/* The source of the masks stays open after vj_policy_harden_mounts (its
+ * close waits for RCU): its fd, to keep, and its close, once the jail runs. */
+int vj_policy_mask_source_fd(void);
+void vj_policy_mask_source_close(void);
 /* Last step of every jailed process (supervisor, exec.start, command,
  * exec.stop, jexec), right before exec and BEFORE vj_user_become (it needs
  * root's CAP_SETPCAP and CAP_SYS_ADMIN to drop the bounding set and load
@@ -753,7 +762,7 @@ int vj_policy_harden_mounts(const struct vj_policy *p, const char *root, vj_erro
  * must also have closed every host fd and made itself non-dumpable.  With
  * allow.mount the caller must be in the jail's PID namespace: the filter
  * hands mount(2) calls that need vjail-mountd to it, through the channel
- * the jail's pid 1 keeps at VJ_MOUNTD_FD. */
+ * the jail's pid 1 keeps (vj_mountd_publish). */
 int vj_policy_apply(const struct vj_policy *p, vj_error_t *err);
 /* Compile p's seccomp filter now (jail(8), while the supervisor sets the
  * jail up); vj_policy_apply in a forked child then loads it as it is. */
@@ -951,6 +960,9 @@ int vj_nl_link_delete(struct vj_nl *nl, const char *name, vj_error_t *err);
 /* Link changes. */
 int vj_nl_link_up(struct vj_nl *nl, const char *name, bool up, vj_error_t *err);
 int vj_nl_link_mtu(struct vj_nl *nl, const char *name, unsigned mtu, vj_error_t *err);
+/* No IPv6 link-local address (addrgenmode none), set before the link goes
+ * up: for a bridge port, which needs no address. */
+int vj_nl_link_no_ipv6_ll(struct vj_nl *nl, const char *name, vj_error_t *err);
 int vj_nl_link_mac(struct vj_nl *nl, const char *name, const unsigned char mac[6],
                    vj_error_t *err);
 int vj_nl_link_rename(struct vj_nl *nl, const char *name, const char *newname,

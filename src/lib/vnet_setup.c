@@ -84,7 +84,11 @@ static int host_side(struct vj_nl *nl, struct vj_vnet_state *st, int netns_fd, v
     };
     vj_nl_batch_begin(nl);
     /* The master's lookup sends the creation with the altname. */
+    /* The host end is a bridge port only: no IPv6 link-local address,
+     * whose DAD and MLD packets the bridge would flood to every other
+     * port (a cost in the square of the number of jails). */
     if (vj_nl_veth_create(nl, &v, err) < 0 || vj_nl_link_altname(nl, st->host_if, alt, true, err) < 0 ||
+        vj_nl_link_no_ipv6_ll(nl, st->host_if, err) < 0 ||
         vj_nl_link_master(nl, st->host_if, st->bridge, err) < 0 ||
         vj_nl_link_up(nl, st->host_if, true, err) < 0) {
         vj_nl_discard(nl);

@@ -87,6 +87,21 @@ manage_body()
     [ ! -e "/run/vjail/jails/$jid" ] || atf_fail "child's registry entry left"
     [ -z "$cg" ] || [ ! -d "$cg" ] || atf_fail "child's cgroup left"
     atf_check -s exit:1 -e inline:"jail: \"c1\" not found\n" "$jexec" "$n" "$jail" -r c1
+    # grandchildren: "child.grandchild" inside the parent
+    atf_check "$jexec" "$n" "$jail" -c name=c3 persist children.max=1
+    # (c3 has no /proc: sanitizer builds warn on stderr there)
+    atf_check -e ignore "$jexec" "$n" "$jexec" c3 "$jail" -c name=g persist host.hostname=gh
+    atf_check -o inline:"c3\nc3.g\n" "$jexec" "$n" "$jls" name
+    atf_check -o inline:"g\n" -e ignore "$jexec" "$n" "$jexec" c3 "$jls" name
+    atf_check -o inline:"gh\n" "$jexec" "$n" "$jexec" c3.g hostname
+    atf_check "$jexec" "$n" "$jail" -m name=c3.g host.hostname=gh2
+    atf_check -o inline:"gh2\n" "$(vj_bin jls)" -j "$n.c3.g" host.hostname
+    atf_check -s exit:1 -e match:"children.max: jail_set: Operation not permitted" \
+        "$jexec" "$n" "$jail" -m name=c3.g children.max=1
+    atf_check -s exit:1 -e match:"plain name" "$jexec" "$n" "$jail" -c name=c3.h persist
+    atf_check "$jexec" "$n" "$jail" -r c3.g
+    atf_check -o inline:"c3\n" "$jexec" "$n" "$jls" name
+    atf_check "$jexec" "$n" "$jail" -r c3
     # by JID, with -v
     atf_check "$jexec" "$n" "$jail" -c name=c2 persist
     jid=$("$(vj_bin jls)" -j "$n.c2" jid)

@@ -323,6 +323,28 @@ jail_to_jail_body()
 }
 jail_to_jail_cleanup() { vt_cleanup; }
 
+# ---- renamed in the jail --------------------------------------------------------------
+
+atf_test_case renamed cleanup
+renamed_head() { atf_set descr "IF renamed inside the jail comes back under its new name (found by index)"; }
+renamed_body()
+{
+    local n
+    vt_init
+    n=$(vj_name)
+    vr_veth 10
+    vt_own vjtr10c
+    atf_check -o empty -e empty "$JAIL" -c name="$n" path=/ vnet persist
+    atf_check -o empty -e empty "$IFC" "$B_END" vnet "$n"
+    atf_check -o inline:"vjtr10c\n" -e empty "$JX" "$n" ifconfig "$B_END" name vjtr10c
+    atf_check -o empty -e empty "$JAIL" -r "$n"
+    atf_check -o match:"^vjtr10c@$A_END " ip -br link show vjtr10c
+    atf_check ip link del "$A_END"
+    vt_gone "$A_END" "$B_END" vjtr10c
+    vt_host_unchanged
+}
+renamed_cleanup() { vt_cleanup; }
+
 # ---- the host took the name meanwhile ---------------------------------------------
 
 atf_test_case name_taken cleanup
@@ -358,5 +380,6 @@ atf_init_test_cases()
     atf_add_test_case rollback
     atf_add_test_case prestop
     atf_add_test_case jail_to_jail
+    atf_add_test_case renamed
     atf_add_test_case name_taken
 }
