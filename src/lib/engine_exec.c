@@ -102,28 +102,42 @@ static void exec_argv(const struct vj_cmdctx *c, char *const *argv)
     _exit(1);
 }
 
+/* What an in-jail command needs from the host side, made before the fork:
+ * the child is a process of the jail from its birth, so it joins the
+ * rest of the jail (its mount name space above all) first thing, and
+ * shows the jail's processes as little of the host as can be. */
+struct jail_prep {
+    struct vj_policy *pol;
+    struct vj_user pre; /* exec.jail_user looked up on the host */
+};
+
+static int jail_prepare(const struct vj_cmdctx *c, struct jail_prep *jp, vj_error_t *err)
+{
+    const char *user = vj_cjail_str(c->cj, "exec.jail_user");
+    if (user && vj_cjail_bool(c->cj, "exec.system_jail_user", false) &&
+        vj_user_lookup(user, &jp->pre, err) < 0)
+        return -1;
+    return vj_policy_from_jail(c->cj, &jp->pol, err);
+}
+
 static void run_in_jail(const struct vj_cmdctx *c, char *const *argv, int consfd, bool bg,
-                        struct vj_attach *att) __attribute__((noreturn));
+                        struct vj_attach *att, struct jail_prep *jp) __attribute__((noreturn));
 static void run_in_jail(const struct vj_cmdctx *c, char *const *argv, int consfd, bool bg,
-                        struct vj_attach *att)
+                        struct vj_attach *att, struct jail_prep *jp)
 {
     vj_error_t err = NULL;
+    if (vj_jail_attach_finish(att, &err) < 0)
+        child_fail(c, &err);
     const char *user = vj_cjail_str(c->cj, "exec.jail_user");
     bool clean = vj_cjail_bool(c->cj, "exec.clean", false);
     bool sysuser = vj_cjail_bool(c->cj, "exec.system_jail_user", false);
-    struct vj_user pre = {0};
-    if (user && sysuser && vj_user_lookup(user, &pre, &err) < 0)
-        child_fail(c, &err);
-    struct vj_policy *pol = NULL;
-    if (vj_policy_from_jail(c->cj, &pol, &err) < 0)
-        child_fail(c, &err);
+    struct vj_user pre = jp->pre;
+    struct vj_policy *pol = jp->pol;
     if (consfd >= 0) {
         dup2(consfd, 1);
         dup2(consfd, 2);
         close(consfd);
     }
-    if (vj_jail_attach_finish(att, &err) < 0)
-        child_fail(c, &err);
     if (bg) {
         /* Fork once more inside the jail's PID namespace: orphaned, the
          * command is adopted by the jail's pid 1 (orphans of a process
@@ -205,6 +219,7 @@ int vj_exec_run(const struct vj_cmdctx *c, const char *param, const char *cmd,
     cleanup_free char *words = NULL;
     bool bg = false;
     const char *shargv[4] = {"/bin/sh", "-c", cmd, NULL};
+    struct jail_prep jp = {0};
     if (argv_in) {
         argv = (char **)argv_in;
     } else {
@@ -258,7 +273,7 @@ int vj_exec_run(const struct vj_cmdctx *c, const char *param, const char *cmd,
     struct vj_attach att = {.pidfd = -1, .mnt = -1, .cgns = -1, .cgdir = -1};
     if (injail) {
         vj_error_t aerr = NULL;
-        if (vj_jail_attach_begin(&c->rec->j, &att, &aerr) < 0) {
+        if (jail_prepare(c, &jp, &aerr) < 0 || vj_jail_attach_begin(&c->rec->j, &att, &aerr) < 0) {
             /* as if the jailed child had failed to join */
             note(c, stderr, "%s\n", aerr->msg);
             vj_error_release(&aerr);
@@ -290,7 +305,7 @@ int vj_exec_run(const struct vj_cmdctx *c, const char *param, const char *cmd,
         signal(SIGINT, SIG_DFL);
         signal(SIGQUIT, SIG_DFL);
         if (injail)
-            run_in_jail(c, argv, consfd, bg, &att);
+            run_in_jail(c, argv, consfd, bg, &att, &jp);
         run_on_host(c, argv);
     }
     if (consfd >= 0)
@@ -322,6 +337,8 @@ int vj_exec_run(const struct vj_cmdctx *c, const char *param, const char *cmd,
         rc = -1;
     }
 out:
+    vj_policy_free(jp.pol);
+    vj_user_clear(&jp.pre);
     if (argv != (char **)argv_in && argv != (char **)shargv)
         free(argv);
     (void)param;

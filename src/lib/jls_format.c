@@ -662,9 +662,11 @@ static void print_interfaces(struct vj_xo *xo, struct jls_ctx *c)
     for (size_t i = 0; i < c->nlinks; i++) {
         const struct vj_nl_link *l = &c->links[i];
         cleanup_free char *mac = link_mac(l);
+        /* FreeBSD's name of the loopback, as vjail's ifconfig shows it. */
+        const char *name = !strcmp(l->name, "lo") && !strcmp(l->kind, "") ? "lo0" : l->name;
         vj_xo_open_instance(xo, "interface");
-        vj_xo_text(xo, "        %s:", l->name);
-        vj_xo_str(xo, "name", l->name);
+        vj_xo_text(xo, "        %s:", name);
+        vj_xo_str(xo, "name", name);
         if (mac) {
             vj_xo_text(xo, " ether %s", mac);
             vj_xo_str(xo, "mac", mac);

@@ -317,7 +317,7 @@ vnet_addrs_body()
     atf_check -o empty cat v.err
     atf_check -o match:"^        192\.0\.2\.1$" cat v.out
     atf_check -o match:"^        2001:db8::1$" cat v.out
-    atf_check -o match:"^        lo: inet 127\.0\.0\.1/8 inet6 ::1/128$" cat v.out
+    atf_check -o match:"^        lo0: inet 127\.0\.0\.1/8 inet6 ::1/128$" cat v.out
     atf_check -o match:"^        epair0a: ether ([0-9a-f]{2}:){5}[0-9a-f]{2} inet 192\.0\.2\.1/24 .*inet6 2001:db8::1/64" \
         cat v.out
     atf_check -o match:"^        epair0b: ether " cat v.out
@@ -342,11 +342,11 @@ import json
 jail = json.load(open("v.json"))["jail-information"]["jail"][0]
 ifs = {i["name"]: i for i in jail["interfaces"]}
 e = ifs["epair0a"]
-assert len(e["mac"]) == 17 and e["mtu"] > 0 and ifs["lo"]["inet"] == ["127.0.0.1/8"]
+assert len(e["mac"]) == 17 and e["mtu"] > 0 and ifs["lo0"]["inet"] == ["127.0.0.1/8"]
 assert "2001:db8::1/64" in e["inet6"]
 print(jail["ipv4_addrs"], jail["ipv6_addrs"], e["inet"], e["up"])'
     "$jls" --libxo json -j "$n" > d.json
-    atf_check -o inline:"192.0.2.1 ['lo', 'epair0a', 'epair0b']\n" python3 -c '
+    atf_check -o inline:"192.0.2.1 ['lo0', 'epair0a', 'epair0b']\n" python3 -c '
 import json
 jail = json.load(open("d.json"))["jail-information"]["jail"][0]
 print(jail["ipv4"], [i["name"] for i in jail["interfaces"]])'

@@ -727,7 +727,7 @@ static void test_vnet_verbose(void **state)
                         "        192.0.2.7\n"
                         "        198.51.100.7\n"
                         "        2001:db8::7\n"
-                        "        lo: inet 127.0.0.1/8 inet6 ::1/128\n"
+                        "        lo0: inet 127.0.0.1/8 inet6 ::1/128\n"
                         "        eth0: ether 02:00:5e:00:00:07 inet 192.0.2.7/24 "
                         "inet6 fe80::7/64 inet6 2001:db8::7/64\n"
                         "        eth1: ether 02:00:5e:00:01:07 inet 198.51.100.7/24 "
@@ -794,7 +794,7 @@ static void test_vnet_json(void **state)
         "\"state\":\"ACTIVE\",\"cpusetid\":0,"
         "\"ipv4_addrs\": [\"192.0.2.7\",\"198.51.100.7\"],\"ipv6_addrs\": [\"2001:db8::7\"], "
         "\"interfaces\": ["
-        "{\"name\":\"lo\",\"mtu\":65536,\"up\":true,\"inet\": [\"127.0.0.1/8\"],"
+        "{\"name\":\"lo0\",\"mtu\":65536,\"up\":true,\"inet\": [\"127.0.0.1/8\"],"
         "\"inet6\": [\"::1/128\"]}, "
         "{\"name\":\"eth0\",\"mac\":\"02:00:5e:00:00:07\",\"mtu\":1500,\"up\":true,"
         "\"inet\": [\"192.0.2.7/24\"],\"inet6\": [\"fe80::7/64\",\"2001:db8::7/64\"]}, "
@@ -802,7 +802,7 @@ static void test_vnet_json(void **state)
         "\"inet\": [\"198.51.100.7/24\",\"192.0.2.7/32\"],\"inet6\": []}], " USAGE_JSON "}, "
         "{\"jid\":9,\"hostname\":\"\",\"path\":\"/j/lo\",\"name\":\"lo\","
         "\"state\":\"ACTIVE\",\"cpusetid\":0,\"ipv4_addrs\": [],\"ipv6_addrs\": [], "
-        "\"interfaces\": [{\"name\":\"lo\",\"mtu\":65536,\"up\":true,"
+        "\"interfaces\": [{\"name\":\"lo0\",\"mtu\":65536,\"up\":true,"
         "\"inet\": [\"127.0.0.1/8\"],\"inet6\": [\"::1/128\"]}]}]}}\n");
     free(out);
     /* the default display's JSON: FreeBSD's four keys, then the same
