@@ -535,7 +535,10 @@ static void rec_list_free(struct vj_rec *l, size_t n)
 
 /* The PIDs of every live supervisor: they all live in <root>/vjail/sup
  * (engine_cgroup.c), so one read answers for the whole registry instead
- * of one /proc read per jail.  Sorted; NULL if unreadable. */
+ * of one /proc read per jail.  (The allow.mount helper of a supervisor,
+ * vjail-mountd, lives there too: only if a dead supervisor's PID went to
+ * one of those would its jail be taken for alive, until that jail ends.)
+ * Unsorted; NULL if unreadable. */
 static pid_t *live_supervisors(size_t *n)
 {
     *n = 0;
