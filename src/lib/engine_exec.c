@@ -273,7 +273,7 @@ int vj_exec_run(const struct vj_cmdctx *c, const char *param, const char *cmd,
     struct vj_attach att = {.pidfd = -1, .mnt = -1, .cgns = -1, .cgdir = -1};
     if (injail) {
         vj_error_t aerr = NULL;
-        if (jail_prepare(c, &jp, &aerr) < 0 || vj_jail_attach_begin(&c->rec->j, &att, &aerr) < 0) {
+        if (jail_prepare(c, &jp, &aerr) < 0 || vj_jail_attach_begin_rec(c->rec, &att, &aerr) < 0) {
             /* as if the jailed child had failed to join */
             note(c, stderr, "%s\n", aerr->msg);
             vj_error_release(&aerr);

@@ -79,6 +79,19 @@ int vj_net_move_in(const struct vj_rec *r, const struct vj_cjail *cj, vj_error_t
     return vj_vnet_ifaces_move_in(fd, p->values, p->nvalues, err);
 }
 
+bool vj_rec_has_returns(const struct vj_rec *r)
+{
+    if (r->j.params && has_values(r->j.params, "vnet.interface"))
+        return true;
+    cleanup_free char *path = xasprintf("%s/%d", VJ_VNET_STATE_DIR, r->j.jid);
+    if (access(path, F_OK) < 0)
+        return false;
+    struct vj_vnet_state st = {0};
+    bool moved = vj_vnet_state_load(path, &st, NULL) < 0 || st.nmoved > 0;
+    vj_vnet_state_clear(&st);
+    return moved;
+}
+
 void vj_rec_return_net(struct vj_rec *r)
 {
     if (r->net_returned)

@@ -180,6 +180,8 @@ static bool release_if_done(int jid)
     cleanup_free char *leaf = xasprintf("%s/jail", r.cgroup ? r.cgroup : "/nonexistent");
     if (r.state == JS_CREATING) {
         done = false; /* jail(8) is still setting it up */
+    } else if (r.state == JS_DYING && r.owner == me) {
+        done = reap = true; /* ended by jail(8) (vj_rec_end_if_empty) */
     } else if (r.j.sup_pid != me) {
         done = true; /* not ours any more */
     } else if (r.state == JS_RUNNING && !r.persist && !r.temp_persist &&
@@ -650,6 +652,32 @@ static int sup_pidfd(const struct vj_rec *r)
     return fd;
 }
 
+bool vj_rec_end_if_empty(struct vj_rec *r)
+{
+    if (r->persist || r->temp_persist || r->state != JS_RUNNING || !r->cgroup ||
+        r->j.sup_pid <= 0)
+        return false;
+    cleanup_free char *leaf = xasprintf("%s/jail", r->cgroup);
+    if (vj_cgroup_populated(leaf) != 0 || vj_reg_count_children(r->j.jid) != 0 ||
+        vj_rec_has_returns(r))
+        return false;
+    r->state = JS_DYING;
+    r->j.dying = true;
+    r->owner = r->j.sup_pid;
+    r->owner_start = r->j.sup_start;
+    return true;
+}
+
+void vj_supervisor_signal(const struct vj_rec *r)
+{
+    int rel = release_pipe_take(r->j.jid);
+    if (rel >= 0)
+        close(rel);
+    cleanup_close int fd = sup_pidfd(r);
+    if (fd >= 0)
+        pidfd_send_signal(fd, SIGUSR1, NULL, 0);
+}
+
 void vj_supervisor_poke(const struct vj_rec *r)
 {
     cleanup_close int rel = release_pipe_take(r->j.jid);
@@ -732,34 +760,17 @@ void vj_jail_attach_end(struct vj_attach *a)
     attach_release(a);
 }
 
-int vj_jail_attach_begin(const struct vj_jail *jj, struct vj_attach *a, vj_error_t *err)
+/* The part of a begin that needs the jail's record (a current one: its
+ * supervisor is checked by pidfd and start time). */
+static int attach_begin_rec(const struct vj_rec *r, struct vj_attach *a, vj_error_t *err)
 {
-    cleanup_close int lk = -1;
-    struct vj_rec r;
-    char num[16];
-    *a = (struct vj_attach){.jid = jj->jid, .pidfd = -1, .mnt = -1, .cgns = -1, .cgdir = -1};
-    snprintf(num, sizeof num, "%d", jj->jid);
-    /* FreeBSD: jail_attach(2) is for root only.  From inside a jail
-     * (into a child) it is not supported yet: it needs the registry. */
-    int self_jid = 0;
-    if (geteuid() != 0 || (vj_self_jail(&self_jid, NULL, NULL) == 0 && self_jid > 0))
-        return vj_error_make(err, EPERM, "jail_attach(%d)", jj->jid);
-    lk = vj_reg_lock(err);
-    if (lk < 0)
-        return vj_error_prefix(err, "jail_attach");
-    if (vj_reg_lookup(num, false, &r, err) < 0)
-        return -1;
-    close(vj_steal_fd(lk));
-    a->jid = r.j.jid;
-    a->pidfd = sup_pidfd(&r);
-    if (a->pidfd < 0) {
-        vj_rec_clear(&r);
+    a->jid = r->j.jid;
+    a->pidfd = sup_pidfd(r);
+    if (a->pidfd < 0 || !r->cgroup)
         return vj_error_make(err, ESRCH, "jail_attach");
-    }
-    a->mnt = pidfd_getfd(a->pidfd, r.mntns_fd, 0);
-    a->cgroup = xasprintf("%s/jail/cgroup.procs", r.cgroup);
-    cleanup_free char *leaf = xasprintf("%s/jail", r.cgroup);
-    vj_rec_clear(&r);
+    a->mnt = pidfd_getfd(a->pidfd, r->mntns_fd, 0);
+    a->cgroup = xasprintf("%s/jail/cgroup.procs", r->cgroup);
+    cleanup_free char *leaf = xasprintf("%s/jail", r->cgroup);
     if (a->mnt >= 0)
         a->cgdir = open(leaf, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     if (a->mnt < 0 || a->cgdir < 0) {
@@ -780,6 +791,44 @@ int vj_jail_attach_begin(const struct vj_jail *jj, struct vj_attach *a, vj_error
         return vj_error_make(err, e, "jail_attach");
     }
     return 0;
+}
+
+/* FreeBSD: jail_attach(2) is for root only.  From inside a jail (into a
+ * child) it goes through the parent's supervisor (engine_nested.c). */
+static int attach_allowed(int jid, vj_error_t *err)
+{
+    int self_jid = 0;
+    if (geteuid() != 0 || (vj_self_jail(&self_jid, NULL, NULL) == 0 && self_jid > 0))
+        return vj_error_make(err, EPERM, "jail_attach(%d)", jid);
+    return 0;
+}
+
+int vj_jail_attach_begin(const struct vj_jail *jj, struct vj_attach *a, vj_error_t *err)
+{
+    struct vj_rec r;
+    char num[16];
+    *a = (struct vj_attach){.jid = jj->jid, .pidfd = -1, .mnt = -1, .cgns = -1, .cgdir = -1};
+    snprintf(num, sizeof num, "%d", jj->jid);
+    if (attach_allowed(jj->jid, err) < 0)
+        return -1;
+    {
+        cleanup_close int lk = vj_reg_lock(err);
+        if (lk < 0)
+            return vj_error_prefix(err, "jail_attach");
+        if (vj_reg_lookup(num, false, &r, err) < 0)
+            return -1;
+    }
+    int rc = attach_begin_rec(&r, a, err);
+    vj_rec_clear(&r);
+    return rc;
+}
+
+int vj_jail_attach_begin_rec(const struct vj_rec *r, struct vj_attach *a, vj_error_t *err)
+{
+    *a = (struct vj_attach){.jid = r->j.jid, .pidfd = -1, .mnt = -1, .cgns = -1, .cgdir = -1};
+    if (attach_allowed(r->j.jid, err) < 0)
+        return -1;
+    return attach_begin_rec(r, a, err);
 }
 
 /* The child is born in the jail's leaf cgroup with a new cgroup namespace,

@@ -880,18 +880,25 @@ static int create_jail(const struct run *r, struct work *w)
                 printf("%s: ", w->name);
             printf("jail_set(JAIL_UPDATE) jid=%d nopersist\n", rec.j.jid);
         }
+        bool handed = false;
         {
             cleanup_close int lk = vj_reg_lock(&err);
             struct vj_rec cur;
             if (lk >= 0 && vj_reg_load(rec.j.jid, &cur, NULL) == 0) {
                 cur.temp_persist = false;
+                handed = vj_rec_end_if_empty(&cur);
                 vj_reg_save(&cur, NULL);
                 vj_rec_clear(&cur);
             }
             vj_error_release(&err);
         }
-        /* Without the lock: the supervisor takes it to release the jail. */
-        vj_supervisor_poke(&rec);
+        /* Without the lock: the supervisor takes it to release the jail.
+         * A jail that ended here has nothing to hand back: its supervisor
+         * releases it without us waiting. */
+        if (handed)
+            vj_supervisor_signal(&rec);
+        else
+            vj_supervisor_poke(&rec);
     }
     if (o->jid_file && o->oldform) {
         /* jid, path, hostname, addresses, command words */

@@ -443,6 +443,9 @@ void vj_rec_release_net(struct vj_rec *r);
  * links vjail made for the jail freed for a new jail (quick; the links
  * themselves go in vj_rec_release_net). */
 void vj_rec_return_net(struct vj_rec *r);
+/* Has the jail interfaces to hand back when it ends (vnet.interface, or
+ * moved in by hand)? */
+bool vj_rec_has_returns(const struct vj_rec *r);
 /* In a VNET supervisor: the network namespace it came from, where
  * vnet.interface goes back when it releases its own jail; else -1. */
 extern int vj_sup_host_netns;
@@ -512,6 +515,9 @@ struct vj_attach {
     char *cgroup;
 };
 int vj_jail_attach_begin(const struct vj_jail *j, struct vj_attach *a, vj_error_t *err);
+/* The same for a caller that holds the jail's current record (jail(8)
+ * running the jail's commands): no registry lookup. */
+int vj_jail_attach_begin_rec(const struct vj_rec *r, struct vj_attach *a, vj_error_t *err);
 /* fork(2) for the parent after begin: the child starts in the jail's
  * cgroup (clone3 CLONE_INTO_CGROUP; writing cgroup.procs instead costs
  * milliseconds, the kernel waits for an RCU grace period). */
@@ -596,6 +602,12 @@ bool vj_is_mountpoint(const char *path);
 int vj_supervisor_start(struct vj_rec *r, const struct vj_cjail *j, vj_error_t *err);
 /* Ask the supervisor to look at the registry again (temp persist cleared). */
 void vj_supervisor_poke(const struct vj_rec *r);
+/* Under the registry lock, for jail(8) once the temporary persistence is
+ * gone: a jail with no process, no child and nothing to hand back
+ * (vj_rec_has_returns) is marked dying on its supervisor's behalf, which
+ * then releases it (vj_supervisor_signal) without jail(8) waiting. */
+bool vj_rec_end_if_empty(struct vj_rec *r);
+void vj_supervisor_signal(const struct vj_rec *r);
 /* Kill the supervisor (and with it the pid namespace) and wait for it. */
 void vj_supervisor_kill(const struct vj_rec *r);
 
