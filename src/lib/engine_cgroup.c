@@ -46,11 +46,15 @@ int vj_cgroup_create(struct vj_rec *r, vj_error_t *err)
     cleanup_free char *base = xasprintf("%s/vjail", root);
     if (mkdir(base, 0755) < 0 && errno != EEXIST)
         return vj_error_make(err, errno, "%s: mkdir %s", r->j.name, base);
-    free(r->cgroup);
-    r->cgroup = xasprintf("%s/%d", base, r->j.jid);
-    /* Recorded before it exists, so a crash right after mkdir is undone. */
-    if (vj_reg_save(r, err) < 0)
-        return -1;
+    /* Recorded before it exists, so a crash right after mkdir is undone
+     * (jail(8) records it with the jail's parameters already). */
+    cleanup_free char *cg = xasprintf("%s/%d", base, r->j.jid);
+    if (!r->cgroup || strcmp(r->cgroup, cg) != 0) {
+        free(r->cgroup);
+        r->cgroup = vj_steal(cg);
+        if (vj_reg_save(r, err) < 0)
+            return -1;
+    }
     cleanup_free char *sup = xasprintf("%s/sup", base);
     if (mkdir(sup, 0755) < 0 && errno != EEXIST)
         return vj_error_make(err, errno, "%s: mkdir %s", r->j.name, sup);
@@ -61,6 +65,12 @@ int vj_cgroup_create(struct vj_rec *r, vj_error_t *err)
             return vj_error_make(err, errno, "%s: mkdir %s", r->j.name, d);
     }
     return 0;
+}
+
+char *vj_cgroup_path(int jid)
+{
+    const char *root = vj_cgroup_root();
+    return root ? xasprintf("%s/vjail/%d", root, jid) : NULL;
 }
 
 char *vj_cgroup_sup_dir(void)

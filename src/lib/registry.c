@@ -404,7 +404,13 @@ static int save_text(const char *dir, int jid, const char *text, mode_t mode, vj
     snprintf(tmp, sizeof tmp, "%s/.%d.tmp", dir, jid);
     if (write_file(tmp, text, strlen(text), O_WRONLY | O_CREAT | O_TRUNC, mode, err) < 0)
         return -1;
-    if (chmod(tmp, mode) < 0 || replace_file(tmp, path) < 0) {
+    /* The mode exactly, whatever the caller's umask (read once). */
+    static mode_t mask = (mode_t)-1;
+    if (mask == (mode_t)-1) {
+        mask = umask(0);
+        umask(mask);
+    }
+    if (((mask & mode) && chmod(tmp, mode) < 0) || replace_file(tmp, path) < 0) {
         int e = errno;
         unlink(tmp);
         return vj_error_make(err, e, "rename %s", path);
@@ -417,6 +423,10 @@ int vj_reg_save(const struct vj_rec *r, vj_error_t *err)
     cleanup_free char *text = rec_serialize(r);
     if (save_text(JAILS_DIR, r->j.jid, text, 0600, err) < 0)
         return -1;
+    /* A jail being created does not exist for jls yet (FreeBSD: not
+     * before jail_set(JAIL_CREATE) returns): no public copy until then. */
+    if (r->state == JS_CREATING)
+        return 0;
     /* the public copy: the kernel parameters only */
     struct vj_rec pub = *r;
     struct vj_cjail cj = {0};

@@ -788,6 +788,8 @@ static int create_jail(const struct run *r, struct work *w)
     rec.persist = persist;
     rec.temp_persist = !persist;
     rec.j.params = cjail_record(cj, rec.j.name);
+    /* The cgroup it will have (made at step 9), in the same save. */
+    rec.cgroup = vj_cgroup_path(rec.j.jid);
     if (rec_save_locked(&rec, &err) < 0) {
         warn_err(w, &err);
         goto fail;

@@ -572,6 +572,8 @@ const char *vj_cgroup_root(void);
 /* Create <root>/vjail/<jid>/jail (and <root>/vjail/sup, shared by every
  * jail's supervisor); sets r->cgroup. */
 int vj_cgroup_create(struct vj_rec *r, vj_error_t *err);
+/* "<root>/vjail/<jid>" (allocated), or NULL without cgroup v2. */
+char *vj_cgroup_path(int jid);
 /* "<root>/vjail/sup" (allocated), or NULL without cgroup v2. */
 char *vj_cgroup_sup_dir(void);
 /* cgroup.kill the jail leaf and wait (bounded) until it is unpopulated. */
