@@ -526,27 +526,25 @@ int vj_supervisor_start(struct vj_rec *r, const struct vj_cjail *cj, vj_error_t 
     }
     close(pfd[1]);
     pfd[1] = -1;
-    /* While the supervisor sets the jail up: the devices its processes
-     * may open (before the first of them, which comes after "OK"), and
-     * their seccomp filter, compiled once here for all of them. */
-    vj_error_t perr = NULL;
-    if (vj_policy_devices_attach(pol, cgfd, err) < 0 || vj_policy_precompile(pol, &perr) < 0) {
-        vj_error_release(&perr); /* (each child compiles it then) */
-        if (err && *err) {
-            pidfd_send_signal(cpidfd, SIGKILL, NULL, 0);
-            siginfo_t si;
-            waitid((idtype_t)P_PIDFD, (id_t)cpidfd, &si, WEXITED);
-            r->j.sup_pid = 0;
-            r->j.sup_start = 0;
-            goto out;
-        }
-    }
     /* The PID as the host sees it: clone3 answers in our PID name space,
      * which is a parent jail's for a child jail; the pidfd's fdinfo
      * answers in /proc's, which is the host's here. */
     pid_t hpid = pidfd_pid(cpidfd);
     r->j.sup_pid = hpid > 0 ? hpid : (pid_t)pid;
     r->j.sup_start = vj_proc_start(r->j.sup_pid);
+    /* While the supervisor sets the jail up: the devices its processes
+     * may open (before the first of them, which comes after "OK"), its
+     * network (vnet.bridge: the namespace exists since the clone), and
+     * their seccomp filter, compiled once here for all of them. */
+    vj_error_t perr = NULL;
+    if (vj_policy_devices_attach(pol, cgfd, err) < 0 || vj_net_create(r, cj, err) < 0) {
+        pidfd_send_signal(cpidfd, SIGKILL, NULL, 0);
+        siginfo_t si;
+        waitid((idtype_t)P_PIDFD, (id_t)cpidfd, &si, WEXITED);
+        goto out; /* the caller's rollback releases what vj_net_create recorded */
+    }
+    if (vj_policy_precompile(pol, &perr) < 0)
+        vj_error_release(&perr); /* (each child compiles it then) */
     /* One line, "OK mntfd hostpid" or "ERR message"; the pipe stays open. */
     char msg[1100];
     size_t len = 0;

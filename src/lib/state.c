@@ -836,11 +836,8 @@ static int create_jail(const struct run *r, struct work *w)
         warn_err(w, &err);
         goto fail;
     }
+    /* (also sets up vnet.bridge networking: vj_net_create) */
     if (vj_supervisor_start(&rec, cj, &err) < 0) {
-        warn_err(w, &err);
-        goto fail;
-    }
-    if (vj_net_create(&rec, cj, &err) < 0) {
         warn_err(w, &err);
         goto fail;
     }

@@ -599,8 +599,10 @@ int vj_umount_target(const char *target, vj_error_t *err);
 /* Is a path a mount point (per /proc/self/mountinfo)? */
 bool vj_is_mountpoint(const char *path);
 
-/* supervisor (engine_supervisor.c): start pid 1 of a new jail.  On success
- * r->j.sup_pid, r->j.sup_start, fds are filled in (caller saves r). */
+/* supervisor (engine_supervisor.c): start pid 1 of a new jail, and, while
+ * it sets the jail up, the jail's declarative networking (vj_net_create).
+ * On success r->j.sup_pid, r->j.sup_start, fds are filled in (caller saves
+ * r); on failure what vj_net_create recorded is for the caller's rollback. */
 int vj_supervisor_start(struct vj_rec *r, const struct vj_cjail *j, vj_error_t *err);
 /* Ask the supervisor to look at the registry again (temp persist cleared). */
 void vj_supervisor_poke(const struct vj_rec *r);
