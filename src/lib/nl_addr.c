@@ -314,17 +314,24 @@ static int by_index(const void *a, const void *b)
     return (x->ifindex > y->ifindex) - (x->ifindex < y->ifindex);
 }
 
-static int links_once(struct vj_nl *nl, struct vj_nl_link **out, size_t *n, vj_error_t *err)
+/* An RTM_GETLINK dump request without statistics, in buf. */
+static struct nlmsghdr *getlink_dump(char *buf, size_t len)
 {
-    struct link_list ll = {0};
-    char buf[256];
-    memset(buf, 0, sizeof buf);
+    memset(buf, 0, len);
     struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
     nlh->nlmsg_type = RTM_GETLINK;
     nlh->nlmsg_flags = NLM_F_DUMP;
     struct ifinfomsg *ifi = mnl_nlmsg_put_extra_header(nlh, sizeof *ifi);
     ifi->ifi_family = AF_UNSPEC;
     mnl_attr_put_u32(nlh, IFLA_EXT_MASK, RTEXT_FILTER_SKIP_STATS);
+    return nlh;
+}
+
+static int links_once(struct vj_nl *nl, struct vj_nl_link **out, size_t *n, vj_error_t *err)
+{
+    struct link_list ll = {0};
+    char buf[256];
+    struct nlmsghdr *nlh = getlink_dump(buf, sizeof buf);
     if (nl_query(nl, nlh, link_cb, &ll, "list interfaces", err) < 0)
         goto fail;
     memset(buf, 0, sizeof buf);
@@ -418,13 +425,7 @@ int vj_nl_link_members(struct vj_nl *nl, const char *master, vj_error_t *err)
     /* The kernel filters the dump by IFLA_MASTER: only members come. */
     struct link_list ll = {0};
     char buf[256];
-    memset(buf, 0, sizeof buf);
-    struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
-    nlh->nlmsg_type = RTM_GETLINK;
-    nlh->nlmsg_flags = NLM_F_DUMP;
-    struct ifinfomsg *ifi = mnl_nlmsg_put_extra_header(nlh, sizeof *ifi);
-    ifi->ifi_family = AF_UNSPEC;
-    mnl_attr_put_u32(nlh, IFLA_EXT_MASK, RTEXT_FILTER_SKIP_STATS);
+    struct nlmsghdr *nlh = getlink_dump(buf, sizeof buf);
     mnl_attr_put_u32(nlh, IFLA_MASTER, (uint32_t)idx);
     /* Links that change meanwhile interrupt the dump (EINTR): a member
      * seen is one all the same; with none seen, ask again. */
