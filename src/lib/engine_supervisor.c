@@ -834,6 +834,11 @@ int vj_jail_attach_begin_rec(const struct vj_rec *r, struct vj_attach *a, vj_err
  * process sees the leaf as "/", whichever way it entered. */
 pid_t vj_jail_attach_fork(struct vj_attach *a)
 {
+    /* The child shows in the jail's PID namespace from birth, before it
+     * has joined the jail's mount namespace: non-dumpable from the start
+     * (inherited), so jailed root (no CAP_SYS_PTRACE) cannot open its
+     * /proc/PID/root, cwd, fd or mem meanwhile. */
+    prctl(PR_SET_DUMPABLE, 0);
     struct clone_args ca = {0};
     ca.flags = CLONE_INTO_CGROUP | CLONE_NEWCGROUP;
     ca.cgroup = (unsigned)a->cgdir;
