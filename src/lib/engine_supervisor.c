@@ -832,20 +832,45 @@ int vj_jail_attach_begin_rec(const struct vj_rec *r, struct vj_attach *a, vj_err
 /* The child is born in the jail's leaf cgroup with a new cgroup namespace,
  * which the kernel roots at that cgroup (CLONE_INTO_CGROUP): every jailed
  * process sees the leaf as "/", whichever way it entered. */
+/* The child is born in the jail's leaf cgroup with a new cgroup namespace,
+ * which the kernel roots at that cgroup (CLONE_INTO_CGROUP): every jailed
+ * process sees the leaf as "/", whichever way it entered.  It is also born
+ * in the jail's mount namespace (we step into it for the clone and back):
+ * it shows in the jail's PID namespace from birth, and nothing of the
+ * host's mount table may show through its /proc/PID/mountinfo. */
 pid_t vj_jail_attach_fork(struct vj_attach *a)
 {
-    /* The child shows in the jail's PID namespace from birth, before it
-     * has joined the jail's mount namespace: non-dumpable from the start
-     * (inherited), so jailed root (no CAP_SYS_PTRACE) cannot open its
-     * /proc/PID/root, cwd, fd or mem meanwhile. */
+    /* Non-dumpable from the start (inherited): jailed root, without
+     * CAP_SYS_PTRACE, cannot open its /proc/PID/root, fd or mem. */
     prctl(PR_SET_DUMPABLE, 0);
+    static int own_mnt = -1;
+    if (own_mnt < 0)
+        own_mnt = open("/proc/self/ns/mnt", O_RDONLY | O_CLOEXEC);
+    vj_error_t rerr = NULL;
+    struct vj_rctl_entry *re = own_mnt >= 0 ? vj_rctl_enter_prepare(a->jid, &rerr) : NULL;
+    vj_error_release(&rerr); /* (the child then joins the old way) */
+    cleanup_close int cwd = re ? open(".", O_PATH | O_DIRECTORY | O_CLOEXEC) : -1;
+    bool inmnt = re && cwd >= 0 && setns(a->mnt, CLONE_NEWNS) == 0;
     struct clone_args ca = {0};
     ca.flags = CLONE_INTO_CGROUP | CLONE_NEWCGROUP;
     ca.cgroup = (unsigned)a->cgdir;
     ca.exit_signal = SIGCHLD;
     long pid = syscall(SYS_clone3, &ca, sizeof ca);
-    if (pid == 0)
+    int e = errno;
+    if (pid == 0) {
         a->in_cgroup = true;
+        a->in_mntns = inmnt;
+        a->rctl = inmnt ? re : NULL;
+        return 0;
+    }
+    if (inmnt && (setns(own_mnt, CLONE_NEWNS) < 0 || fchdir(cwd) < 0)) {
+        /* Every later path would be the jail's: never go on so. */
+        fprintf(stderr, "%s: cannot return to the host's mount namespace: %s\n",
+                vj_progname ? vj_progname : "jail", strerror(errno));
+        abort();
+    }
+    vj_rctl_entry_free(re);
+    errno = e;
     return (pid_t)pid;
 }
 
@@ -855,14 +880,16 @@ int vj_jail_attach_finish(struct vj_attach *a, vj_error_t *err)
     if (!a->in_cgroup && (write_file(a->cgroup, "0", 1, O_WRONLY, 0, NULL) < 0 ||
                           unshare(CLONE_NEWCGROUP) < 0))
         rc = vj_error_make(err, errno, "jail_attach: cgroup");
-    else if (vj_rctl_enter(a->jid, err) < 0)
+    else if (a->rctl ? vj_rctl_enter_apply(a->rctl, err) < 0 : vj_rctl_enter(a->jid, err) < 0)
         rc = -1;
     else if (setns(a->pidfd, CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWNET) < 0)
         rc = vj_error_make(err, errno, "jail_attach");
-    else if (setns(a->mnt, CLONE_NEWNS) < 0)
+    else if (!a->in_mntns && setns(a->mnt, CLONE_NEWNS) < 0)
         rc = vj_error_make(err, errno, "jail_attach");
     else if (chdir("/") < 0)
         rc = vj_error_make(err, errno, "chdir /");
+    vj_rctl_entry_free(a->rctl);
+    a->rctl = NULL;
     attach_release(a);
     return rc;
 }

@@ -750,6 +750,55 @@ int vj_rctl_enter(int jid, vj_error_t *err)
     return rc;
 }
 
+/* vj_rctl_enter in two halves, for a child that is born in the jail's
+ * mount namespace, where /run/vjail and the v1 hierarchies are not to be
+ * seen: the host side opens what the child will write to and reads the
+ * rlimits; the child, after the fork, writes and sets them. */
+struct vj_rctl_entry {
+    struct state st;
+    int fd[VJ_CG_N];
+};
+
+struct vj_rctl_entry *vj_rctl_enter_prepare(int jid, vj_error_t *err)
+{
+    struct vj_rctl_entry *e = xcalloc(1, sizeof *e);
+    state_load(jid, &e->st);
+    for (int c = 0; c < VJ_CG_N; c++) {
+        e->fd[c] = -1;
+        if (!e->st.cg[c])
+            continue;
+        cleanup_free char *p = xasprintf("%s/cgroup.procs", e->st.cg[c]);
+        e->fd[c] = open(p, O_WRONLY | O_CLOEXEC);
+        if (e->fd[c] < 0) {
+            vj_error_make(err, errno, "jail: rctl: cannot open %s", p);
+            vj_rctl_entry_free(e);
+            return NULL;
+        }
+    }
+    return e;
+}
+
+int vj_rctl_enter_apply(const struct vj_rctl_entry *e, vj_error_t *err)
+{
+    for (int c = 0; c < VJ_CG_N; c++)
+        if (e->fd[c] >= 0 && write(e->fd[c], "0", 1) != 1)
+            return vj_error_make(err, errno, "jail: rctl: cannot join %s", e->st.cg[c]);
+    if (rlimits_set(0, &e->st) < 0)
+        return vj_error_make(err, errno, "rctl: setrlimit");
+    return 0;
+}
+
+void vj_rctl_entry_free(struct vj_rctl_entry *e)
+{
+    if (!e)
+        return;
+    for (int c = 0; c < VJ_CG_N; c++)
+        if (e->fd[c] >= 0)
+            close(e->fd[c]);
+    state_clear(&e->st);
+    free(e);
+}
+
 static void sleep_ms(long ms)
 {
     struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};

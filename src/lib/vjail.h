@@ -508,10 +508,13 @@ int vj_jail_attach(const struct vj_jail *j, vj_error_t *err);
  * back at that fork) and calls vj_jail_attach_end; the child calls
  * vj_jail_attach_finish for the rest.  On a failed begin nothing is
  * changed. */
+struct vj_rctl_entry;
 struct vj_attach {
     int jid, pidfd, mnt, cgns;
     int cgdir;     /* the jail's leaf cgroup, for vj_jail_attach_fork */
     bool in_cgroup; /* set in the child of vj_jail_attach_fork */
+    bool in_mntns;  /* likewise: born in the jail's mount namespace */
+    struct vj_rctl_entry *rctl; /* likewise: its resource limits, prepared */
     char *cgroup;
 };
 int vj_jail_attach_begin(const struct vj_jail *j, struct vj_attach *a, vj_error_t *err);
@@ -1215,6 +1218,13 @@ void vj_rctl_release_jail(const char *name, int jid);
  * after vj_rctl_apply_jail escape the v1 controllers of hybrid hosts and
  * the rlimit resources (vmemoryuse, openfiles, ...) everywhere. */
 int vj_rctl_enter(int jid, vj_error_t *err);
+/* The same in two halves: prepared on the host side (descriptors of the
+ * jail's v1 cgroups, its rlimits), applied by a child that can no longer
+ * see the host's paths (it was born in the jail's mount namespace). */
+struct vj_rctl_entry;
+struct vj_rctl_entry *vj_rctl_enter_prepare(int jid, vj_error_t *err);
+int vj_rctl_enter_apply(const struct vj_rctl_entry *e, vj_error_t *err);
+void vj_rctl_entry_free(struct vj_rctl_entry *e);
 /* Usage of a jail from its cgroups and processes, FreeBSD's units (bytes,
  * seconds, percent, per-second rates); resources not measured are 0.
  * Samples for 100 ms (pcpu and the I/O rates) unless VJ_RCTL_NOSAMPLE
