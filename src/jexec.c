@@ -182,7 +182,8 @@ int main(int argc, char **argv)
     if (vj_policy_from_jail(j.params ? j.params : &unrecorded, &pol, &err) < 0)
         die(&err);
     vj_libexec_dir(); /* looked up on the host, before entering the jail */
-    if (vj_jail_attach(&j, &err) < 0)
+    int cgdir = -1;
+    if (vj_jail_attach(&j, &cgdir, &err) < 0)
         die_attached(&err); /* may have joined part of the jail */
 
     fflush(NULL);
@@ -201,7 +202,7 @@ int main(int argc, char **argv)
     }
     sigprocmask(SIG_BLOCK, &fwd, &old);
 
-    pid_t pid = fork();
+    pid_t pid = vj_jail_fork_into(cgdir);
     if (pid < 0) {
         vj_error_make(&err, errno, "fork");
         die_attached(&err);

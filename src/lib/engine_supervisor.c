@@ -894,10 +894,34 @@ int vj_jail_attach_finish(struct vj_attach *a, vj_error_t *err)
     return rc;
 }
 
-int vj_jail_attach(const struct vj_jail *jj, vj_error_t *err)
+int vj_jail_attach(const struct vj_jail *jj, int *cgdir, vj_error_t *err)
 {
     struct vj_attach a;
     if (vj_jail_attach_begin(jj, &a, err) < 0)
         return -1;
-    return vj_jail_attach_finish(&a, err);
+    *cgdir = fcntl(a.cgdir, F_DUPFD_CLOEXEC, 0);
+    if (*cgdir < 0) {
+        int e = errno;
+        vj_jail_attach_end(&a);
+        return vj_error_make(err, e, "jail_attach");
+    }
+    a.in_cgroup = true; /* the caller's child is born there */
+    if (vj_jail_attach_finish(&a, err) < 0) {
+        close(*cgdir);
+        *cgdir = -1;
+        return -1;
+    }
+    return 0;
+}
+
+pid_t vj_jail_fork_into(int cgdir)
+{
+    struct clone_args ca = {0};
+    ca.flags = CLONE_INTO_CGROUP | CLONE_NEWCGROUP;
+    ca.cgroup = (unsigned)cgdir;
+    ca.exit_signal = SIGCHLD;
+    long pid = syscall(SYS_clone3, &ca, sizeof ca);
+    if (pid > 0)
+        restore_pidns(); /* later children of ours are not the jail's */
+    return (pid_t)pid;
 }

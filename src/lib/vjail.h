@@ -497,11 +497,15 @@ void vj_cjail_free(struct vj_cjail *j); /* a cjail built by the registry */
 /* engine (engine_*.c): entering a live jail                             */
 /* ===================================================================== */
 
-/* Join every namespace, the cgroup and the root of a live jail (jexec,
- * in-jail exec.* commands).  The pid namespace applies to children, so
- * the caller forks after this; the child then sets up its user and calls
- * vj_policy_apply() before exec. */
-int vj_jail_attach(const struct vj_jail *j, vj_error_t *err);
+/* Join every namespace and the root of a live jail (jexec).  The PID
+ * namespace applies to children, and the caller stays in its own cgroup:
+ * its child is made with vj_jail_fork_into(*cgdir), born in the jail's
+ * cgroup (no move between cgroups, which waits for an RCU grace period);
+ * the child then sets up its user and calls vj_policy_apply() before exec.
+ * *cgdir is the caller's to close. */
+int vj_jail_attach(const struct vj_jail *j, int *cgdir, vj_error_t *err);
+/* fork(2) into the jail's cgroup, with a cgroup namespace rooted there. */
+pid_t vj_jail_fork_into(int cgdir);
 /* The same in two steps, to save a process level: begin (in the parent)
  * looks the jail up and joins its PID namespace for the next child only;
  * the parent then forks (its own PID namespace for later children comes
