@@ -273,16 +273,63 @@ static struct {
     struct sock_fprog prog;
 } precompiled;
 
+/* Compiled filters are kept in SECCOMP_CACHE_DIR under a key made of
+ * every value of the policy and the identity of this program (its rules
+ * and the libseccomp linked into it): compiling takes half a millisecond
+ * of every jail's start, reading the file a few microseconds.  The
+ * directory is root's, under the registry's, which no jail sees. */
+#define SECCOMP_CACHE_DIR VJ_RUNDIR "/seccomp"
+
+static uint64_t fnv(uint64_t h, const void *data, size_t len)
+{
+    const unsigned char *b = data;
+    for (size_t i = 0; i < len; i++)
+        h = (h ^ b[i]) * 0x100000001b3ULL;
+    return h;
+}
+
+static char *filter_cache_path(const struct vj_policy *p)
+{
+    struct stat exe;
+    if (stat("/proc/self/exe", &exe) < 0)
+        return NULL;
+    /* The policy's values only: no pointer (the policy was calloc'ed, so
+     * its padding is zero too). */
+    struct vj_policy k;
+    memcpy(&k, p, sizeof k);
+    k.jail = NULL;
+    k.warnings = NULL;
+    k.nwarnings = 0;
+    uint64_t h = fnv(0xcbf29ce484222325ULL, &k, sizeof k);
+    uint64_t id[] = {exe.st_dev, exe.st_ino, (uint64_t)exe.st_size, (uint64_t)exe.st_mtim.tv_sec,
+                     (uint64_t)exe.st_mtim.tv_nsec};
+    h = fnv(h, id, sizeof id);
+    return xasprintf("%s/%016llx", SECCOMP_CACHE_DIR, (unsigned long long)h);
+}
+
 int vj_policy_precompile(const struct vj_policy *p, vj_error_t *err)
 {
-    scmp_filter_ctx ctx = NULL;
-    if (build_filter(p, false, &ctx, err) < 0)
-        return -1;
-    cleanup_close int fd = memfd_create("vjail-seccomp", MFD_CLOEXEC);
-    int r = fd < 0 ? -errno : seccomp_export_bpf(ctx, fd);
-    seccomp_release(ctx);
-    if (r < 0)
-        return vj_error_make(err, -r, "%s: compiling the seccomp filter", p->jail);
+    cleanup_free char *cache = filter_cache_path(p);
+    cleanup_close int fd = cache ? open(cache, O_RDONLY | O_CLOEXEC) : -1;
+    if (fd < 0) {
+        scmp_filter_ctx ctx = NULL;
+        if (build_filter(p, false, &ctx, err) < 0)
+            return -1;
+        fd = memfd_create("vjail-seccomp", MFD_CLOEXEC);
+        int r = fd < 0 ? -errno : seccomp_export_bpf(ctx, fd);
+        seccomp_release(ctx);
+        if (r < 0)
+            return vj_error_make(err, -r, "%s: compiling the seccomp filter", p->jail);
+        off_t n = lseek(fd, 0, SEEK_END);
+        cleanup_free char *buf = n > 0 && n <= 65536 * 8 ? xmalloc((size_t)n) : NULL;
+        cleanup_free char *tmp = cache ? xasprintf("%s.%d", cache, (int)getpid()) : NULL;
+        /* Written whole, then renamed: a reader never sees half a filter. */
+        if (buf && tmp && pread(fd, buf, (size_t)n, 0) == n &&
+            (mkdir(SECCOMP_CACHE_DIR, 0700) == 0 || errno == EEXIST) &&
+            write_file(tmp, buf, (size_t)n, O_WRONLY | O_CREAT | O_EXCL, 0600, NULL) == 0 &&
+            rename(tmp, cache) < 0)
+            unlink(tmp);
+    }
     off_t len = lseek(fd, 0, SEEK_END);
     if (len <= 0 || len % (off_t)sizeof(struct sock_filter) != 0 || len > 65536 * 8)
         return vj_error_make(err, 0, "%s: compiling the seccomp filter: bad length", p->jail);
