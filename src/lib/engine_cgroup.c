@@ -48,14 +48,14 @@ int vj_cgroup_create(struct vj_rec *r, vj_error_t *err)
         return vj_error_make(err, errno, "%s: mkdir %s", r->j.name, base);
     /* Recorded before it exists, so a crash right after mkdir is undone
      * (jail(8) records it with the jail's parameters already). */
-    cleanup_free char *cg = xasprintf("%s/%d", base, r->j.jid);
+    cleanup_free char *cg = vj_cgroup_path(r->j.jid);
     if (!r->cgroup || strcmp(r->cgroup, cg) != 0) {
         free(r->cgroup);
         r->cgroup = vj_steal(cg);
         if (vj_reg_save(r, err) < 0)
             return -1;
     }
-    cleanup_free char *sup = xasprintf("%s/sup", base);
+    cleanup_free char *sup = vj_cgroup_sup_dir();
     if (mkdir(sup, 0755) < 0 && errno != EEXIST)
         return vj_error_make(err, errno, "%s: mkdir %s", r->j.name, sup);
     const char *leaves[] = {"", "/jail"};

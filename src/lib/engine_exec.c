@@ -270,7 +270,7 @@ int vj_exec_run(const struct vj_cmdctx *c, const char *param, const char *cmd,
             goto out;
         }
     }
-    struct vj_attach att = {.pidfd = -1, .mnt = -1, .cgns = -1, .cgdir = -1};
+    struct vj_attach att = {.pidfd = -1, .mnt = -1, .cgdir = -1};
     if (injail) {
         vj_error_t aerr = NULL;
         if (jail_prepare(c, &jp, &aerr) < 0 || vj_jail_attach_begin_rec(c->rec, &att, &aerr) < 0) {

@@ -445,6 +445,23 @@ static int release_pipe_take(int jid)
     return -1;
 }
 
+/* A supervisor that failed to start: killed and reaped (our child). */
+static void kill_child(int pidfd)
+{
+    siginfo_t si;
+    pidfd_send_signal(pidfd, SIGKILL, NULL, 0);
+    while (waitid((idtype_t)P_PIDFD, (id_t)pidfd, &si, WEXITED) < 0 && errno == EINTR)
+        ;
+}
+
+/* Close the report pipe of a jail we no longer wait for. */
+static void release_pipe_drop(int jid)
+{
+    int fd = release_pipe_take(jid);
+    if (fd >= 0)
+        close(fd);
+}
+
 /* Reap the supervisor if it is our own child (jail(8) created it). */
 static void reap_if_child(int pidfd)
 {
@@ -515,11 +532,8 @@ int vj_supervisor_start(struct vj_rec *r, const struct vj_cjail *cj, vj_error_t 
     int e = errno;
     int back = setns(own_uts, CLONE_NEWUTS);
     if (back < 0 || pid < 0) {
-        if (pid > 0) {
-            pidfd_send_signal(cpidfd, SIGKILL, NULL, 0);
-            siginfo_t si;
-            waitid((idtype_t)P_PIDFD, (id_t)cpidfd, &si, WEXITED);
-        }
+        if (pid > 0)
+            kill_child(cpidfd);
         vj_error_make(err, back < 0 ? errno : e, "%s: %s", r->j.name,
                       back < 0 ? "setns(CLONE_NEWUTS)" : "clone");
         goto out;
@@ -538,9 +552,7 @@ int vj_supervisor_start(struct vj_rec *r, const struct vj_cjail *cj, vj_error_t 
      * their seccomp filter, compiled once here for all of them. */
     vj_error_t perr = NULL;
     if (vj_policy_devices_attach(pol, cgfd, err) < 0 || vj_net_create(r, cj, err) < 0) {
-        pidfd_send_signal(cpidfd, SIGKILL, NULL, 0);
-        siginfo_t si;
-        waitid((idtype_t)P_PIDFD, (id_t)cpidfd, &si, WEXITED);
+        kill_child(cpidfd);
         goto out; /* the caller's rollback releases what vj_net_create recorded */
     }
     if (vj_policy_precompile(pol, &perr) < 0)
@@ -566,17 +578,12 @@ int vj_supervisor_start(struct vj_rec *r, const struct vj_cjail *cj, vj_error_t 
     }
     if (!strncmp(msg, "OK ", 3) && r->j.sup_start && mfd >= 0) {
         r->mntns_fd = mfd;
-        r->cgns_fd = -1;
         release_pipe_keep(r->j.jid, pfd[0]);
         pfd[0] = -1;
         rc = 0;
         goto out;
     }
-    pidfd_send_signal(cpidfd, SIGKILL, NULL, 0);
-    {
-        siginfo_t si;
-        waitid((idtype_t)P_PIDFD, (id_t)cpidfd, &si, WEXITED);
-    }
+    kill_child(cpidfd);
     r->j.sup_pid = 0;
     r->j.sup_start = 0;
     if (!strncmp(msg, "ERR ", 4)) {
@@ -668,9 +675,7 @@ bool vj_rec_end_if_empty(struct vj_rec *r)
 
 void vj_supervisor_signal(const struct vj_rec *r)
 {
-    int rel = release_pipe_take(r->j.jid);
-    if (rel >= 0)
-        close(rel);
+    release_pipe_drop(r->j.jid);
     cleanup_close int fd = sup_pidfd(r);
     if (fd >= 0)
         pidfd_send_signal(fd, SIGUSR1, NULL, 0);
@@ -701,6 +706,7 @@ void vj_supervisor_poke(const struct vj_rec *r)
 
 void vj_supervisor_kill(const struct vj_rec *r)
 {
+    release_pipe_drop(r->j.jid); /* (a jail rolled back by its jail(8)) */
     cleanup_close int fd = sup_pidfd(r);
     if (fd < 0)
         return;
@@ -742,7 +748,7 @@ static void restore_pidns(void)
 
 static void attach_release(struct vj_attach *a)
 {
-    int *fds[] = {&a->pidfd, &a->mnt, &a->cgns, &a->cgdir};
+    int *fds[] = {&a->pidfd, &a->mnt, &a->cgdir};
     for (size_t i = 0; i < sizeof fds / sizeof *fds; i++)
         if (*fds[i] >= 0) {
             close(*fds[i]);
@@ -805,7 +811,7 @@ int vj_jail_attach_begin(const struct vj_jail *jj, struct vj_attach *a, vj_error
 {
     struct vj_rec r;
     char num[16];
-    *a = (struct vj_attach){.jid = jj->jid, .pidfd = -1, .mnt = -1, .cgns = -1, .cgdir = -1};
+    *a = (struct vj_attach){.jid = jj->jid, .pidfd = -1, .mnt = -1, .cgdir = -1};
     snprintf(num, sizeof num, "%d", jj->jid);
     if (attach_allowed(jj->jid, err) < 0)
         return -1;
@@ -823,10 +829,21 @@ int vj_jail_attach_begin(const struct vj_jail *jj, struct vj_attach *a, vj_error
 
 int vj_jail_attach_begin_rec(const struct vj_rec *r, struct vj_attach *a, vj_error_t *err)
 {
-    *a = (struct vj_attach){.jid = r->j.jid, .pidfd = -1, .mnt = -1, .cgns = -1, .cgdir = -1};
+    *a = (struct vj_attach){.jid = r->j.jid, .pidfd = -1, .mnt = -1, .cgdir = -1};
     if (attach_allowed(r->j.jid, err) < 0)
         return -1;
     return attach_begin_rec(r, a, err);
+}
+
+/* fork(2) into the jail's leaf cgroup with a new cgroup namespace, which
+ * the kernel roots there (CLONE_INTO_CGROUP): no move between cgroups. */
+static pid_t clone_into_leaf(int cgdir)
+{
+    struct clone_args ca = {0};
+    ca.flags = CLONE_INTO_CGROUP | CLONE_NEWCGROUP;
+    ca.cgroup = (unsigned)cgdir;
+    ca.exit_signal = SIGCHLD;
+    return (pid_t)syscall(SYS_clone3, &ca, sizeof ca);
 }
 
 /* The child is born in the jail's leaf cgroup with a new cgroup namespace,
@@ -851,11 +868,7 @@ pid_t vj_jail_attach_fork(struct vj_attach *a)
     vj_error_release(&rerr); /* (the child then joins the old way) */
     cleanup_close int cwd = re ? open(".", O_PATH | O_DIRECTORY | O_CLOEXEC) : -1;
     bool inmnt = re && cwd >= 0 && setns(a->mnt, CLONE_NEWNS) == 0;
-    struct clone_args ca = {0};
-    ca.flags = CLONE_INTO_CGROUP | CLONE_NEWCGROUP;
-    ca.cgroup = (unsigned)a->cgdir;
-    ca.exit_signal = SIGCHLD;
-    long pid = syscall(SYS_clone3, &ca, sizeof ca);
+    pid_t pid = clone_into_leaf(a->cgdir);
     int e = errno;
     if (pid == 0) {
         a->in_cgroup = true;
@@ -871,7 +884,7 @@ pid_t vj_jail_attach_fork(struct vj_attach *a)
     }
     vj_rctl_entry_free(re);
     errno = e;
-    return (pid_t)pid;
+    return pid;
 }
 
 int vj_jail_attach_finish(struct vj_attach *a, vj_error_t *err)
@@ -916,12 +929,8 @@ int vj_jail_attach(const struct vj_jail *jj, int *cgdir, vj_error_t *err)
 
 pid_t vj_jail_fork_into(int cgdir)
 {
-    struct clone_args ca = {0};
-    ca.flags = CLONE_INTO_CGROUP | CLONE_NEWCGROUP;
-    ca.cgroup = (unsigned)cgdir;
-    ca.exit_signal = SIGCHLD;
-    long pid = syscall(SYS_clone3, &ca, sizeof ca);
+    pid_t pid = clone_into_leaf(cgdir);
     if (pid > 0)
         restore_pidns(); /* later children of ours are not the jail's */
-    return (pid_t)pid;
+    return pid;
 }

@@ -174,7 +174,7 @@ static char *rec_serialize(const struct vj_rec *r)
     if (r->cgroup)
         put_kv(&b, "cgroup", r->cgroup);
     buf_printf(&b, "persist\t%d\ntemp_persist\t%d\n", r->persist, r->temp_persist);
-    buf_printf(&b, "nsfds\t%d\t%d\n", r->mntns_fd, r->cgns_fd);
+    buf_printf(&b, "nsfds\t%d\n", r->mntns_fd);
     for (size_t i = 0; i < r->nmounts; i++)
         put_kv(&b, "mount", r->mounts[i]);
     if (r->symlinks)
@@ -236,7 +236,7 @@ static void cjail_add(struct vj_cjail *cj, char **f, size_t nf)
 static int rec_parse(const char *text, struct vj_rec *r, bool light)
 {
     memset(r, 0, sizeof *r);
-    r->mntns_fd = r->cgns_fd = -1;
+    r->mntns_fd = -1;
     struct vj_cjail *cj = xcalloc(1, sizeof *cj);
     cj->expanded = true;
     r->j.params = cj;
@@ -283,9 +283,8 @@ static int rec_parse(const char *text, struct vj_rec *r, bool light)
                 r->persist = atoi(f[1]);
             } else if (!strcmp(k, "temp_persist")) {
                 r->temp_persist = atoi(f[1]);
-            } else if (!strcmp(k, "nsfds") && nf >= 3) {
+            } else if (!strcmp(k, "nsfds")) {
                 r->mntns_fd = atoi(f[1]);
-                r->cgns_fd = atoi(f[2]);
             } else if (!strcmp(k, "mount")) {
                 r->mounts = xrealloc(r->mounts, (r->nmounts + 2) * sizeof *r->mounts);
                 r->mounts[r->nmounts++] = xstrdup(f[1]);
@@ -689,7 +688,7 @@ int vj_reg_reserve(struct vj_rec *r, int want_jid, const char *name, int parent,
             unlink(VJ_RUNDIR "/.lastjid.tmp");
     }
     memset(r, 0, sizeof *r);
-    r->mntns_fd = r->cgns_fd = -1;
+    r->mntns_fd = -1;
     r->j.jid = jid;
     r->j.name = xstrdup(name ? name : num);
     r->j.parent = parent;

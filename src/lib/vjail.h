@@ -428,7 +428,7 @@ struct vj_rec {
     unsigned long long owner_start;
     char *cgroup;              /* absolute cgroup v2 directory, or NULL */
     bool persist, temp_persist;
-    int mntns_fd, cgns_fd;     /* fds held by the supervisor (pidfd_getfd) */
+    int mntns_fd;              /* fd held by the supervisor (pidfd_getfd) */
     char **mounts;             /* "TARGET" in creation order (NULL-terminated) */
     size_t nmounts;
     char *symlinks;            /* fdescfs /dev/fd symlink we created, or NULL */
@@ -514,7 +514,7 @@ pid_t vj_jail_fork_into(int cgdir);
  * changed. */
 struct vj_rctl_entry;
 struct vj_attach {
-    int jid, pidfd, mnt, cgns;
+    int jid, pidfd, mnt;
     int cgdir;     /* the jail's leaf cgroup, for vj_jail_attach_fork */
     bool in_cgroup; /* set in the child of vj_jail_attach_fork */
     bool in_mntns;  /* likewise: born in the jail's mount namespace */

@@ -203,39 +203,47 @@ int vj_vnet_setup(const struct vj_cjail *j, int jid, int netns_fd, struct vj_vne
     return vj_error_prefix(err, "%s: vnet", st->name);
 }
 
+/* Keep the first error (err may be NULL). */
+static int keep_first(vj_error_t *err, vj_error_t *e)
+{
+    if (err && !*err)
+        *err = vj_steal(*e);
+    vj_error_release(e);
+    return -1;
+}
+
+/* Deleting either end of the pair deletes both; gone already is fine. */
+static int epair_delete(struct vj_nl *nl, const struct vj_vnet_state *st, vj_error_t *err)
+{
+    vj_error_t e = NULL;
+    if (vj_nl_link_delete(nl, st->host_if, &e) < 0 && e && e->status != ENODEV)
+        return keep_first(err, &e);
+    vj_error_release(&e);
+    return 0;
+}
+
+/* What needs the vnet lock: the nft rules, the bridge vjail made. */
+static int teardown_shared(struct vj_nl *nl, const struct vj_vnet_state *st, vj_error_t *err)
+{
+    int r = 0;
+    vj_error_t e = NULL;
+    if (vj_vnet_nft_remove(st, &e) < 0)
+        r = keep_first(err, &e);
+    if (bridge_release(nl, st->bridge, &e) < 0)
+        r = keep_first(err, &e);
+    return r;
+}
+
 int vj_vnet_teardown_locked(const struct vj_vnet_state *st, vj_error_t *err)
 {
     if (!st->bridge)
         return 0;
-    int r = 0;
-    vj_error_t e = NULL;
-    if (vj_vnet_nft_remove(st, &e) < 0) {
-        r = -1;
-        if (err && !*err)
-            *err = vj_steal(e);
-        vj_error_release(&e);
-    }
     cleanup_nl struct vj_nl *nl = NULL;
-    if (vj_nl_open(-1, &nl, &e) < 0) {
-        if (err && !*err)
-            *err = vj_steal(e);
-        vj_error_release(&e);
-        return -1;
-    }
-    /* Deleting either end of the pair deletes both. */
-    if (vj_nl_link_delete(nl, st->host_if, &e) < 0 && e && e->status != ENODEV) {
-        r = -1;
-        if (err && !*err)
-            *err = vj_steal(e);
-    }
-    vj_error_release(&e);
-    if (bridge_release(nl, st->bridge, &e) < 0) {
-        r = -1;
-        if (err && !*err)
-            *err = vj_steal(e);
-    }
-    vj_error_release(&e);
-    return r;
+    vj_error_t e = NULL;
+    if (vj_nl_open(-1, &nl, &e) < 0)
+        return keep_first(err, &e);
+    int r = epair_delete(nl, st, err);
+    return teardown_shared(nl, st, err) < 0 ? -1 : r;
 }
 
 void vj_vnet_release_names(const struct vj_vnet_state *st)
@@ -256,20 +264,16 @@ int vj_vnet_teardown(const struct vj_vnet_state *st, vj_error_t *err)
     if (!st->bridge)
         return 0;
     const char *name = st->name ? st->name : "jail";
+    cleanup_nl struct vj_nl *nl = NULL;
+    if (vj_nl_open(-1, &nl, err) < 0)
+        return vj_error_prefix(err, "%s: vnet", name);
     /* The epair goes first, without the lock: deleting a link waits for
      * RCU grace periods (tens of ms), and the lock is what every new VNET
      * jail takes.  Only the bridge decision (last member gone) and the
      * nft table need it. */
-    vj_error_t e = NULL;
-    cleanup_nl struct vj_nl *nl = NULL;
-    if (vj_nl_open(-1, &nl, &e) == 0 && vj_nl_link_delete(nl, st->host_if, &e) < 0 && e &&
-        e->status == ENODEV)
-        vj_error_release(&e);
-    vj_error_release(&e); /* teardown_locked below tries again and reports */
+    int r = epair_delete(nl, st, err);
     cleanup_close int lock = vj_vnet_lock(err);
-    if (lock < 0)
-        return vj_error_prefix(err, "%s: vnet", name);
-    if (vj_vnet_teardown_locked(st, err) < 0)
+    if (lock < 0 || teardown_shared(nl, st, err) < 0 || r < 0)
         return vj_error_prefix(err, "%s: vnet", name);
     return 0;
 }
