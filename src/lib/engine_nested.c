@@ -59,6 +59,7 @@
 #include <sys/time.h>
 #include <sys/un.h>
 #include <sys/wait.h>
+#include <time.h>
 
 #define MAX_REQUEST (1 << 20)
 /* The engine name space is built on a tmpfs mounted here (in the new
@@ -555,14 +556,71 @@ static int serve_exec(int c, int jid, char *payload, size_t len)
 /* ---------------------------------------------------------------- */
 /* the client's side                                                */
 
-/* Connect and send the header (with fds 0, 1, 2) and the payload. */
-static int send_request(const char *op, const char *payload, size_t len, vj_error_t *err)
+/* From the host: connect s to the control socket of live jail j, in its
+ * mount name space, through its supervisor's root (/proc/PID/root).  A
+ * pidfd checked around the open keeps a reused PID from standing in; the
+ * path is resolved inside that root, so nothing in the jail can point it
+ * elsewhere; and the listening end must be the supervisor's own. */
+static int connect_via(int s, const struct vj_jail *j, vj_error_t *err)
 {
+    cleanup_close int pfd = j->sup_pid > 0 ? pidfd_open(j->sup_pid, 0) : -1;
+    if (pfd < 0 || vj_proc_start(j->sup_pid) != j->sup_start)
+        return vj_error_make(err, ESRCH, "jail_set: %s", j->name);
+    cleanup_free char *rootp = xasprintf("/proc/%d/root", (int)j->sup_pid);
+    /* The supervisor looks in the host's mount name space, now and then,
+     * whether its jail is over (engine_supervisor.c): its root is the
+     * host's meanwhile, where there is no such socket.  Try again. */
+    int fd = -1;
+    for (int i = 0; i < 200 && fd < 0; i++) {
+        cleanup_close int root = open(rootp, O_PATH | O_DIRECTORY | O_CLOEXEC);
+        struct pollfd p = {pfd, POLLIN, 0};
+        if (root < 0 || poll(&p, 1, 0) != 0)
+            return vj_error_make(err, ESRCH, "jail_set: %s", j->name);
+        struct open_how how = {.flags = O_PATH | O_NOFOLLOW | O_CLOEXEC,
+                               .resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS};
+        fd = (int)syscall(SYS_openat2, root, &VJ_NESTED_CTL[1], &how, sizeof how);
+        if (fd < 0 && errno != ENOENT)
+            return vj_error_make(err, errno, "jail_set: %s: %s", j->name, VJ_NESTED_CTL);
+        if (fd < 0) {
+            struct timespec ts = {0, 5000000};
+            nanosleep(&ts, NULL);
+        }
+    }
+    if (fd < 0)
+        return vj_error_make(err, ENOENT, "jail_set: %s: %s", j->name, VJ_NESTED_CTL);
     struct sockaddr_un sa = {.sun_family = AF_UNIX};
-    snprintf(sa.sun_path, sizeof sa.sun_path, "%s", VJ_NESTED_CTL);
+    snprintf(sa.sun_path, sizeof sa.sun_path, "/proc/self/fd/%d", fd);
+    int rc = connect(s, (struct sockaddr *)&sa, sizeof sa);
+    int e = errno;
+    close(fd);
+    if (rc < 0)
+        return vj_error_make(err, e, "jail_set: %s: %s", j->name, VJ_NESTED_CTL);
+    struct ucred cr;
+    socklen_t crl = sizeof cr;
+    if (getsockopt(s, SOL_SOCKET, SO_PEERCRED, &cr, &crl) < 0 || cr.pid != j->sup_pid ||
+        cr.uid != 0)
+        return vj_error_make(err, EPERM, "jail_set: %s: %s is not its supervisor's", j->name,
+                             VJ_NESTED_CTL);
+    return 0;
+}
+
+/* Connect (to our own jail's supervisor, or from the host to jail via's)
+ * and send the header (with fds 0, 1, 2) and the payload. */
+static int send_request(const struct vj_jail *via, const char *op, const char *payload,
+                        size_t len, vj_error_t *err)
+{
     cleanup_close int s = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    if (s < 0 || connect(s, (struct sockaddr *)&sa, sizeof sa) < 0)
+    if (s < 0)
         return vj_error_make(err, errno, "jail_set");
+    if (via) {
+        if (connect_via(s, via, err) < 0)
+            return -1;
+    } else {
+        struct sockaddr_un sa = {.sun_family = AF_UNIX};
+        snprintf(sa.sun_path, sizeof sa.sun_path, "%s", VJ_NESTED_CTL);
+        if (connect(s, (struct sockaddr *)&sa, sizeof sa) < 0)
+            return vj_error_make(err, errno, "jail_set");
+    }
     cleanup_free char *hdr = xasprintf("%s %zu\n", op, len);
     struct iovec iov = {hdr, strlen(hdr)};
     union {
@@ -593,9 +651,15 @@ static int send_request(const char *op, const char *payload, size_t len, vj_erro
 int vj_nested_call(const char *op, const char *payload, size_t len, char **reply,
                    size_t *rlen, vj_error_t *err)
 {
+    return vj_nested_call_via(NULL, op, payload, len, reply, rlen, err);
+}
+
+int vj_nested_call_via(const struct vj_jail *via, const char *op, const char *payload,
+                       size_t len, char **reply, size_t *rlen, vj_error_t *err)
+{
     *reply = NULL;
     *rlen = 0;
-    cleanup_close int s = send_request(op, payload, len, err);
+    cleanup_close int s = send_request(via, op, payload, len, err);
     if (s < 0)
         return -1;
     shutdown(s, SHUT_WR);
@@ -625,7 +689,7 @@ static void pass_signal(int sig)
 int vj_nested_exec(const char *payload, size_t len, vj_error_t *err)
 {
     static const int sigs[] = {SIGINT, SIGQUIT, SIGTERM, SIGHUP, SIGUSR1, SIGUSR2};
-    int s = send_request("EXEC", payload, len, err);
+    int s = send_request(NULL, "EXEC", payload, len, err);
     if (s < 0)
         return -1;
     exec_sock = s;

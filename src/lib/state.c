@@ -255,6 +255,11 @@ static void slot_give(void)
     slot_held = false;
 }
 
+static void prefork_command(void *arg, int sup_pidfd, int leaf_cgfd)
+{
+    vj_exec_prefork(arg, sup_pidfd, leaf_cgfd);
+}
+
 static int exec_counted(const struct vj_cmdctx *c, const char *param, const char *cmd,
                         char *const *argv, bool injail)
 {
@@ -468,6 +473,7 @@ static int check_path(const struct work *w, const char *path, vj_error_t *err)
 /* Roll a failed creation back, without any exec.* hook (FreeBSD). */
 static void rollback(const struct run *r, const struct work *w, struct vj_rec *rec, bool created)
 {
+    vj_exec_prefork_drop(rec->j.jid);
     if (created) {
         kill_jail(rec);
         int v = verbosity(r->o);
@@ -533,9 +539,25 @@ static void args_add_param(struct vj_buf *b, const struct vj_cparam *p)
     }
 }
 
+/* From the host, to parent via: name and path as the parent sees them
+ * (the path was checked to be the parent's root: child_path_from_host). */
+static void host_child_arg(struct vj_buf *b, const struct vj_cparam *p,
+                           const struct vj_jail *via)
+{
+    const char *v = p->values[p->nvalues - 1];
+    size_t pl = strlen(via->name);
+    if (!strcmp(p->name, "path"))
+        v = "/";
+    else if (!strncmp(v, via->name, pl) && v[pl] == '.')
+        v += pl + 1;
+    cleanup_free char *arg = xasprintf("%s=%s", p->name, v);
+    buf_add(b, arg, strlen(arg) + 1);
+}
+
 /* The request for run_in_parent: rel names the running child, else the
- * parameters do. */
-static int parent_call(const struct run *r, struct work *w, const char *rel, const char *key)
+ * parameters do; via: the parent (NULL: our own jail). */
+static int parent_call(const struct run *r, struct work *w, const struct vj_jail *via,
+                       const char *rel, const char *key)
 {
     const struct vj_opts *o = r->o;
     unsigned ops = o->ops;
@@ -555,6 +577,8 @@ static int parent_call(const struct run *r, struct work *w, const char *rel, con
             continue;
         if (!strcmp(p->name, "command"))
             command = p; /* last: the rest of the arguments are its own */
+        else if (via && p->nvalues && (!strcmp(p->name, "name") || !strcmp(p->name, "path")))
+            host_child_arg(&b, p, via);
         else
             args_add_param(&b, p);
     }
@@ -586,7 +610,7 @@ static int parent_call(const struct run *r, struct work *w, const char *rel, con
     cleanup_free char *opn = xasprintf("%.*s:%s", (int)f, op, w->name);
     char *reply = NULL;
     size_t rlen = 0;
-    if (vj_nested_call(opn, payload, len, &reply, &rlen, &err) < 0) {
+    if (vj_nested_call_via(via, opn, payload, len, &reply, &rlen, &err) < 0) {
         warn_err(w, &err);
         return -1;
     }
@@ -605,11 +629,44 @@ static int parent_call(const struct run *r, struct work *w, const char *rel, con
     return rc;
 }
 
+/* A child jail's path given on the host must be its parent's root, which
+ * the child gets (it is sent as "/", the only path the parent's
+ * supervisor takes). */
+static int child_path_from_host(const struct work *w, const struct vj_cjail *cj,
+                                const struct vj_jail *parent)
+{
+    const char *path = vj_cjail_str(cj, "path");
+    if (!path)
+        return 0;
+    const char *proot = parent->path && *parent->path ? parent->path : "/";
+    /* FreeBSD takes a command-line path relative to the cwd */
+    cleanup_free char *rp = realpath(path, NULL);
+    cleanup_free char *rroot = realpath(proot, NULL);
+    if (!rp || !rroot) {
+        warnj(w, "path %s: %s", rp ? proot : path, strerror(errno));
+        return -1;
+    }
+    size_t l = strcmp(rroot, "/") ? strlen(rroot) : 0;
+    if (strcmp(rp, rroot) != 0 && (strncmp(rp, rroot, l) != 0 || rp[l] != '/')) {
+        warnj(w, "path %s: not inside its parent jail's root %s", path, proot);
+        return -1;
+    }
+    if (strcmp(rp, rroot) != 0) {
+        warnj(w, "path %s: only its parent jail's root (%s) is supported for a child jail",
+              path, proot);
+        return -1;
+    }
+    return 0;
+}
+
 /* jail(8) inside a jail: its children are created, changed and removed by
  * the jail's supervisor (engine_nested.c), which does what jail(8) does on
  * the host and prints the messages on our stdout and stderr.  Parameters
- * go as name=value arguments; the child is named relative to us. */
-static int run_in_parent(const struct run *r, struct work *w, int cmax)
+ * go as name=value arguments; the child is named relative to us.  From
+ * the host (via: the parent jail), the same through that parent's
+ * supervisor. */
+static int run_in_parent(const struct run *r, struct work *w, const struct vj_jail *via,
+                         int cmax)
 {
     const struct vj_opts *o = r->o;
     unsigned ops = o->ops;
@@ -658,9 +715,67 @@ static int run_in_parent(const struct run *r, struct work *w, int cmax)
             warnj(w, "\"%s\" already exists", key);
         goto out;
     }
-    rc = parent_call(r, w, running ? child.name : NULL, key);
+    const char *rel = running ? child.name : NULL;
+    if (via) {
+        /* the host names it in full: relative to the parent */
+        size_t pl = strlen(via->name);
+        if (rel && (strncmp(rel, via->name, pl) != 0 || rel[pl] != '.')) {
+            warnj(w, "\"%s\" not found", key);
+            goto out;
+        }
+        if (rel)
+            rel += pl + 1;
+        if (cj && child_path_from_host(w, cj, via) < 0)
+            goto out;
+    }
+    rc = parent_call(r, w, via, rel, key);
 out:
     vj_jail_clear(&child);
+    return rc;
+}
+
+static int find_running(const struct work *w, struct vj_rec *rec, bool with_dying);
+
+/* From the host, a child jail ("PARENT.NAME", or a running jail that has
+ * a parent) is created and changed as from inside its parent: by the
+ * parent's supervisor, so that it is made inside the parent's name
+ * spaces.  Removal needs no parent: the host does it (do_jail).  Returns
+ * 1 when w is not for a parent. */
+static int run_child_from_host(const struct run *r, struct work *w)
+{
+    unsigned ops = r->o->ops;
+    if (child_parent || geteuid() != 0 || !(ops & (JOP_CREATE | JOP_MODIFY)))
+        return 1;
+    cleanup_free char *pname = NULL;
+    struct vj_rec rec;
+    if (find_running(w, &rec, false) == 0) {
+        if (rec.j.parent > 0)
+            pname = xasprintf("%d", rec.j.parent);
+        vj_rec_clear(&rec);
+    } else if (ops & JOP_CREATE) {
+        /* not running: its name says its parent */
+        const char *key = w->target, *n = w->cj ? vj_cjail_str(w->cj, "name") : NULL;
+        if (!key)
+            key = n && !strchr(n, '$') ? n : w->cj ? w->cj->name : NULL;
+        const char *dot = key && !all_digits(key) ? strrchr(key, '.') : NULL;
+        if (dot)
+            pname = xstrndup(key, (size_t)(dot - key));
+    }
+    if (!pname)
+        return 1;
+    struct vj_jail parent = {0};
+    if (vj_registry_find(pname, true, &parent, NULL) < 0) {
+        /* FreeBSD's kernel, for a parent that does not exist */
+        warnj(w, "jail \"%s\" not found", pname);
+        return -1;
+    }
+    int rc = -1;
+    if (parent.dying)
+        warnj(w, "jail \"%s\" is dying", pname);
+    else
+        rc = run_in_parent(r, w, &parent,
+                           parent.params ? (int)vj_cjail_int(parent.params, "children.max", 0) : 0);
+    vj_jail_clear(&parent);
     return rc;
 }
 
@@ -738,8 +853,9 @@ static int create_jail(const struct run *r, struct work *w)
     if (!w->cfgname)
         w->name = shown(rec.j.name);
     if (strchr(rec.j.name, '.') && !child_parent) {
-        /* "a.b" is child b of jail a (see the man page, nested jails) */
-        warnj(w, "jail_set: %s: nested jails are not supported yet", rec.j.name);
+        /* "a.b" is child b of jail a, made by a's supervisor
+         * (run_child_from_host), which needs the name before expansion */
+        warnj(w, "jail_set: %s: a child jail's name cannot come from a variable", rec.j.name);
         finish_entry(&rec);
         vj_rec_clear(&rec);
         return -1;
@@ -836,11 +952,15 @@ static int create_jail(const struct run *r, struct work *w)
         warn_err(w, &err);
         goto fail;
     }
-    /* (also sets up vnet.bridge networking: vj_net_create) */
-    if (vj_supervisor_start(&rec, cj, &err) < 0) {
+    /* (also sets up vnet.bridge networking: vj_net_create; and forks
+     * command= early, to wait until the jail is up: vj_exec_prefork) */
+    struct vj_cmdctx cmdc;
+    cmdctx_init(&cmdc, w, cj, &rec, r);
+    if (vj_supervisor_start(&rec, cj, prefork_command, &cmdc, &err) < 0) {
         warn_err(w, &err);
         goto fail;
     }
+    vj_exec_prefork_go(rec.j.jid, rec.mntns_fd);
     {
         cleanup_close int lk = vj_reg_lock(&err);
         if (lk < 0) {
@@ -1123,7 +1243,10 @@ static int do_jail(const struct run *r, struct work *w)
      * registry is not reachable from here. */
     int self = 0, cmax = 0;
     if (vj_self_jail(&self, &cmax, NULL) == 0 && self > 0)
-        return run_in_parent(r, w, cmax);
+        return run_in_parent(r, w, NULL, cmax);
+    int crc = run_child_from_host(r, w);
+    if (crc != 1)
+        return crc;
     struct vj_rec rec;
     memset(&rec, 0, sizeof rec);
     bool running = find_running(w, &rec, (o->ops & JOP_REMOVE) != 0) == 0;
@@ -1237,6 +1360,32 @@ static const char *jail_key(const struct vj_cjail *cj)
     return cj->name;
 }
 
+/* FreeBSD: a configured jail "a.b" depends on "a" if that is configured
+ * too, lightly: a running parent does not hold a creation back. */
+static void add_parent_dep(struct run *r, size_t i)
+{
+    struct work *w = &r->w[i];
+    const char *key = jail_key(w->cj);
+    const char *dot = w->cj->cmdline || !key ? NULL : strrchr(key, '.');
+    if (!dot)
+        return;
+    size_t pl = (size_t)(dot - key);
+    for (size_t m = 0; m < r->nw; m++) {
+        const char *pk = r->w[m].cj ? jail_key(r->w[m].cj) : NULL;
+        if (m == i || !pk || strlen(pk) != pl || strncmp(pk, key, pl) != 0)
+            continue;
+        if ((r->o->ops & JOP_CREATE) && !(r->o->ops & JOP_REMOVE)) {
+            struct vj_rec rr;
+            if (find_running(&r->w[m], &rr, false) == 0) {
+                vj_rec_clear(&rr);
+                continue;
+            }
+        }
+        w->deps = xrealloc(w->deps, (w->ndeps + 1) * sizeof *w->deps);
+        w->deps[w->ndeps++] = m;
+    }
+}
+
 static int build_deps(struct run *r)
 {
     for (size_t i = 0; i < r->nw; i++) {
@@ -1281,6 +1430,7 @@ static int build_deps(struct run *r)
             w->deps = xrealloc(w->deps, (w->ndeps + 1) * sizeof *w->deps);
             w->deps[w->ndeps++] = found;
         }
+        add_parent_dep(r, i);
     }
     /* Dependency loops: a jail that can reach itself. */
     for (size_t i = 0; i < r->nw; i++) {
@@ -1661,7 +1811,7 @@ int vj_run_child(int parent_jid, const char *flags, char **args, size_t nargs)
     for (size_t i = 0; i < cj->nparams; i++) {
         if (cj->params[i].is_var || child_param_ok(cj->params[i].name))
             continue;
-        child_fail("%s: cannot be set for a jail created inside a jail", cj->params[i].name);
+        child_fail("%s: cannot be set for a child jail", cj->params[i].name);
         goto out;
     }
     const char *name = vj_cjail_str(cj, "name");
@@ -1700,7 +1850,7 @@ int vj_run_child(int parent_jid, const char *flags, char **args, size_t nargs)
             child_fail("prison limit exceeded");
             goto out;
         }
-        if (child_check_limits(&parent, cj, name))
+        if (child_check_limits(&parent, cj, display && *display ? display : name))
             goto out;
     }
     if (running && (o.ops & JOP_MODIFY)) {
@@ -1713,7 +1863,7 @@ int vj_run_child(int parent_jid, const char *flags, char **args, size_t nargs)
         merged = cjail_record(cur.j.params ? cur.j.params : &unrecorded, cur.j.name);
         struct vj_rec tmp = {.j = {.params = merged}};
         merge_params(&tmp, cj);
-        if (child_check_limits(&up, merged, name))
+        if (child_check_limits(&up, merged, display && *display ? display : name))
             goto out;
     }
     full = xasprintf("%s.%s", parent.j.name, name);

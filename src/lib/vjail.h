@@ -506,6 +506,9 @@ void vj_cjail_free(struct vj_cjail *j); /* a cjail built by the registry */
 int vj_jail_attach(const struct vj_jail *j, int *cgdir, vj_error_t *err);
 /* fork(2) into the jail's cgroup, with a cgroup namespace rooted there. */
 pid_t vj_jail_fork_into(int cgdir);
+/* The same into a jail whose supervisor was just made, before it is set
+ * up (no record yet): PID namespace from its pidfd, the leaf cgroup. */
+pid_t vj_jail_fork_early(int sup_pidfd, int cgdir);
 /* The same in two steps, to save a process level: begin (in the parent)
  * looks the jail up and joins its PID namespace for the next child only;
  * the parent then forks (its own PID namespace for later children comes
@@ -555,6 +558,12 @@ int vj_nested_listen(vj_error_t *err);
 void vj_nested_serve(int lfd, int jid, int engine_mnt);
 int vj_nested_call(const char *op, const char *payload, size_t len, char **reply,
                    size_t *rlen, vj_error_t *err);
+/* The same from the host to live jail via's supervisor (jail(8) on the
+ * host for "via.child"): its socket is reached through the supervisor's
+ * root, checked by pidfd, resolved inside that root, and its listening
+ * end must be the supervisor's.  via NULL: vj_nested_call. */
+int vj_nested_call_via(const struct vj_jail *via, const char *op, const char *payload,
+                       size_t len, char **reply, size_t *rlen, vj_error_t *err);
 int vj_nested_exec(const char *payload, size_t len, vj_error_t *err);
 /* jexec's command once attached to the jail (engine_jexec.c; jexec(8) and
  * the nested worker): signals, -d, -U lookup in the jail, -l environment,
@@ -610,7 +619,11 @@ bool vj_is_mountpoint(const char *path);
  * it sets the jail up, the jail's declarative networking (vj_net_create).
  * On success r->j.sup_pid, r->j.sup_start, fds are filled in (caller saves
  * r); on failure what vj_net_create recorded is for the caller's rollback. */
-int vj_supervisor_start(struct vj_rec *r, const struct vj_cjail *j, vj_error_t *err);
+typedef void (*vj_sup_spawned_fn)(void *arg, int sup_pidfd, int leaf_cgfd);
+/* spawned (if not NULL) is called as soon as the supervisor exists, with
+ * its pidfd and the jail's leaf cgroup (vj_exec_prefork). */
+int vj_supervisor_start(struct vj_rec *r, const struct vj_cjail *j, vj_sup_spawned_fn spawned,
+                        void *arg, vj_error_t *err);
 /* Ask the supervisor to look at the registry again (temp persist cleared). */
 void vj_supervisor_poke(const struct vj_rec *r);
 /* Under the registry lock, for jail(8) once the temporary persistence is
@@ -636,6 +649,14 @@ struct vj_cmdctx {
  * injail.  Prints FreeBSD's messages; returns 0 or -1. */
 int vj_exec_run(const struct vj_cmdctx *c, const char *param, const char *cmd,
                 char *const *argv, bool injail);
+/* command= forked as soon as the supervisor exists, parked until the jail
+ * is up (engine_exec.c): 0 if parked (then vj_exec_run of "command" lets
+ * it go), -1 if the jail's command is not of the kind that can wait so.
+ * _go: the jail is set up (the supervisor's mount-namespace fd): the child
+ * joins it; returns once the child is inside.  _drop: kill it (rollback). */
+int vj_exec_prefork(const struct vj_cmdctx *c, int sup_pidfd, int cgdir);
+void vj_exec_prefork_go(int jid, int mntfd);
+void vj_exec_prefork_drop(int jid);
 
 /* ===================================================================== */
 /* users (user.c): credentials and environment for commands              */
@@ -1335,6 +1356,9 @@ struct vj_vnet_state {
     char *name;                    /* jail name */
     char *bridge;                  /* NULL: no declarative networking */
     bool bridge_created;           /* this jail's setup created the bridge */
+    char bridge_retired[16];       /* "": none; else the name a vjail-made
+                                    * bridge was given, under the lock, to be
+                                    * deleted after it (vnet_setup.c) */
     struct vj_nl_prefix *bridge_addrs; /* given to the bridge if vjail makes it */
     size_t nbridge_addrs;
     char host_if[16], jail_if[16];
@@ -1364,14 +1388,18 @@ int vj_vnet_plan(const struct vj_cjail *j, int jid, struct vj_vnet_state *st, vj
 int vj_vnet_setup(const struct vj_cjail *j, int jid, int netns_fd, struct vj_vnet_state *st,
                   vj_error_t *err);
 /* Remove what st describes (idempotent; safe after a crash at any point of
- * setup): nft rules, the epair, the bridge if vjail created it and it has
- * no member left, restored sysctls when no vjail rule is left. */
-int vj_vnet_teardown(const struct vj_vnet_state *st, vj_error_t *err);
+ * setup or teardown): nft rules, the epair, the bridge if vjail created it
+ * and it has no member left, restored sysctls when no vjail rule is left.
+ * The bridge is renamed (recorded in st and st->path first) under the
+ * vnet lock and deleted after it; a renamed bridge recorded by a teardown
+ * that did not finish is deleted. */
+int vj_vnet_teardown(struct vj_vnet_state *st, vj_error_t *err);
 /* Before the teardown, when the jail is dying: drop the host end's altname
  * (jail.<name>), so that a new jail of that name can be made at once
  * (best effort, quick: no RCU wait, unlike deleting the link). */
 void vj_vnet_release_names(const struct vj_vnet_state *st);
-/* State file: "vjail-vnet 1" then "key value" lines. */
+/* State file: "vjail-vnet 1" then "key value" lines.  load sets st->path
+ * to path when unset (teardown records its progress there). */
 char *vj_vnet_state_format(const struct vj_vnet_state *st);
 int vj_vnet_state_parse(const char *text, struct vj_vnet_state *st, vj_error_t *err);
 int vj_vnet_state_save(const struct vj_vnet_state *st, const char *path, vj_error_t *err);
@@ -1387,7 +1415,7 @@ void vj_vnet_altname(const char *jail, char out[VJ_VNET_ALTNAME_MAX]);
  * vj_vnet_rundir (VJ_RUNDIR "/vnet"; tests point it elsewhere). */
 extern const char *vj_vnet_rundir;
 int vj_vnet_lock(vj_error_t *err);   /* flock'ed fd to close */
-int vj_vnet_teardown_locked(const struct vj_vnet_state *st, vj_error_t *err);
+int vj_vnet_teardown_locked(struct vj_vnet_state *st, vj_error_t *err);
 /* nft rules of a jail (text for libnftables), their comment tag, adding
  * them (with the sysctls they need), removing them (the table and the
  * saved sysctls with the last one). */

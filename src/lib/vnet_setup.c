@@ -12,6 +12,8 @@
 
 #include <errno.h>
 #include <string.h>
+#include <stdlib.h>
+#include <net/if.h>
 #include <sys/socket.h>
 
 /* IFLA_IFALIAS of a bridge vjail created: removed with its last member. */
@@ -44,24 +46,42 @@ fail:
     return -1;
 }
 
-/* Delete a bridge vjail created once it has no member left.  Only the
- * bridge and its members are asked for: a host may have thousands of
- * links. */
-static int bridge_release(struct vj_nl *nl, const char *bridge, vj_error_t *err)
+static bool vjail_bridge(const struct vj_nl_link *l)
 {
-    struct vj_nl_link br;
-    int found = vj_nl_link_get(nl, bridge, &br, err);
-    if (found <= 0)
-        return found;
-    bool drop = strcmp(br.kind, "bridge") == 0 && br.alias && strcmp(br.alias, BRIDGE_MARK) == 0;
-    vj_nl_link_clear(&br);
-    if (!drop)
-        return 0;
-    int members = vj_nl_link_members(nl, bridge, err);
-    if (members != 0)
-        return members < 0 ? -1 : 0;
+    return strcmp(l->kind, "bridge") == 0 && l->alias && strcmp(l->alias, BRIDGE_MARK) == 0;
+}
+
+/*
+ * A bridge vjail created goes once it has no member left.  Deleting a
+ * link waits for RCU grace periods (40-80 ms for a bridge), and a new
+ * jail that finds the bridge gone waits for the vnet lock to make it
+ * anew: so under the lock the bridge is only taken out of use, renamed
+ * to a private name ("vjdel" and its index: unique) and brought down,
+ * and it is deleted after the lock is released.  The new name is
+ * recorded in the jail's state before the rename and forgotten once the
+ * bridge is gone: a teardown that did not finish is finished by the next
+ * one (retired_finish).
+ *
+ * A jail joins an existing bridge without the lock, through the index it
+ * looked up: it can join between the check for members and the rename.
+ * The bridge is checked again after the rename and, with a member, gets
+ * its name back; a jail that joins after that check finds, when it
+ * checks its join (joined_live), that the bridge of that name is not the
+ * one it is on, and joins again under the lock.
+ */
+#define RETIRED_PREFIX "vjdel"
+
+/* Record the retired bridge (or, name NULL, forget it). */
+static int note_retired(struct vj_vnet_state *st, const char *name, vj_error_t *err)
+{
+    snprintf(st->bridge_retired, sizeof st->bridge_retired, "%s", name ? name : "");
+    return st->path ? vj_vnet_state_save(st, st->path, err) : 0;
+}
+
+static int link_delete(struct vj_nl *nl, const char *name, vj_error_t *err)
+{
     vj_error_t e = NULL;
-    if (vj_nl_link_delete(nl, bridge, &e) < 0 && e && e->status != ENODEV) {
+    if (vj_nl_link_delete(nl, name, &e) < 0 && e && e->status != ENODEV) {
         *err = e;
         return -1;
     }
@@ -69,7 +89,123 @@ static int bridge_release(struct vj_nl *nl, const char *bridge, vj_error_t *err)
     return 0;
 }
 
-static int host_side(struct vj_nl *nl, struct vj_vnet_state *st, int netns_fd, vj_error_t *err)
+/* The recorded retired bridge, if it is still there and ours (the index
+ * in its name is its own); 1 found, 0 not, -1 error. */
+static int retired_get(struct vj_nl *nl, const struct vj_vnet_state *st, struct vj_nl_link *br,
+                       vj_error_t *err)
+{
+    int found = vj_nl_link_get(nl, st->bridge_retired, br, err);
+    if (found <= 0)
+        return found;
+    const char *idx = st->bridge_retired + strlen(RETIRED_PREFIX);
+    if (strncmp(st->bridge_retired, RETIRED_PREFIX, strlen(RETIRED_PREFIX)) == 0 &&
+        vjail_bridge(br) && br->ifindex == atoi(idx))
+        return 1;
+    vj_nl_link_clear(br);
+    return 0;
+}
+
+/* Without the lock: delete the retired bridge.  Members it may have
+ * joined it late and join again (see above). */
+static int retired_delete(struct vj_nl *nl, struct vj_vnet_state *st, vj_error_t *err)
+{
+    if (!st->bridge_retired[0])
+        return 0;
+    struct vj_nl_link br;
+    int found = retired_get(nl, st, &br, err);
+    if (found < 0)
+        return -1;
+    if (found) {
+        vj_nl_link_clear(&br);
+        if (link_delete(nl, st->bridge_retired, err) < 0)
+            return -1;
+    }
+    return note_retired(st, NULL, err);
+}
+
+/* Under the lock: a retired bridge recorded by a teardown that did not
+ * finish.  Still up with a member, it was being checked again: it gets
+ * its name back; else it is deleted now. */
+static int retired_finish(struct vj_nl *nl, struct vj_vnet_state *st, vj_error_t *err)
+{
+    struct vj_nl_link br;
+    int found = retired_get(nl, st, &br, err);
+    if (found < 0)
+        return -1;
+    bool up = found && (br.flags & IFF_UP);
+    if (found)
+        vj_nl_link_clear(&br);
+    int members = up ? vj_nl_link_members(nl, st->bridge_retired, err) : 0;
+    if (members < 0)
+        return -1;
+    vj_error_t e = NULL;
+    if (members > 0 && vj_nl_link_rename(nl, st->bridge_retired, st->bridge, &e) == 0)
+        return note_retired(st, NULL, err);
+    vj_error_release(&e);
+    return retired_delete(nl, st, err);
+}
+
+/* Under the lock: take the bridge vjail created out of use once it has
+ * no member left (deleted by retired_delete).  Only the bridge and its
+ * members are asked for: a host may have thousands of links. */
+static int bridge_retire(struct vj_nl *nl, struct vj_vnet_state *st, vj_error_t *err)
+{
+    if (st->bridge_retired[0] && retired_finish(nl, st, err) < 0)
+        return -1;
+    struct vj_nl_link br;
+    int found = vj_nl_link_get(nl, st->bridge, &br, err);
+    if (found <= 0)
+        return found;
+    bool drop = vjail_bridge(&br);
+    char name[16];
+    snprintf(name, sizeof name, RETIRED_PREFIX "%d", br.ifindex);
+    char **alts = br.altnames;
+    br.altnames = NULL;
+    vj_nl_link_clear(&br);
+    int r = 0, members = drop ? vj_nl_link_members(nl, st->bridge, err) : 1;
+    if (members != 0) {
+        r = members < 0 ? -1 : 0;
+        goto out;
+    }
+    if (note_retired(st, name, err) < 0) {
+        r = -1;
+        goto out;
+    }
+    vj_error_t e = NULL;
+    if (vj_nl_link_rename(nl, st->bridge, name, &e) < 0) {
+        /* (the name is somebody else's): deleted here, as it is */
+        vj_error_release(&e);
+        r = link_delete(nl, st->bridge, err) < 0 ? -1 : note_retired(st, NULL, err);
+        goto out;
+    }
+    /* A jail that joined between the check and the rename keeps it. */
+    members = vj_nl_link_members(nl, name, err);
+    if (members != 0) {
+        r = members < 0 || vj_nl_link_rename(nl, name, st->bridge, err) < 0
+                ? -1
+                : note_retired(st, NULL, err);
+        goto out;
+    }
+    /* Down, its routes go (a new bridge of the old name gets the same
+     * addresses); no altname of it can be looked up any more. */
+    vj_nl_batch_begin(nl);
+    r = vj_nl_link_up(nl, name, false, err);
+    for (size_t i = 0; r == 0 && alts && alts[i]; i++)
+        r = vj_nl_link_altname(nl, name, alts[i], false, err);
+    if (r < 0)
+        vj_nl_discard(nl);
+    else
+        r = vj_nl_commit(nl, err);
+out:
+    for (size_t i = 0; alts && alts[i]; i++)
+        free(alts[i]);
+    free(alts);
+    return r;
+}
+
+/* The epair, its host end up (not on the bridge yet: host_join). */
+static int host_create(struct vj_nl *nl, const struct vj_vnet_state *st, int netns_fd,
+                       vj_error_t *err)
 {
     unsigned char hmac[6];
     vj_vnet_mac("host", st->name, hmac);
@@ -83,18 +219,21 @@ static int host_side(struct vj_nl *nl, struct vj_vnet_state *st, int netns_fd, v
         .peer_mac = st->mac,
     };
     vj_nl_batch_begin(nl);
-    /* The master's lookup sends the creation with the altname. */
     /* The host end is a bridge port only: no IPv6 link-local address,
      * whose DAD and MLD packets the bridge would flood to every other
      * port (a cost in the square of the number of jails). */
     if (vj_nl_veth_create(nl, &v, err) < 0 || vj_nl_link_altname(nl, st->host_if, alt, true, err) < 0 ||
         vj_nl_link_no_ipv6_ll(nl, st->host_if, err) < 0 ||
-        vj_nl_link_master(nl, st->host_if, st->bridge, err) < 0 ||
         vj_nl_link_up(nl, st->host_if, true, err) < 0) {
         vj_nl_discard(nl);
         return -1;
     }
     return vj_nl_commit(nl, err);
+}
+
+static int host_join(struct vj_nl *nl, const struct vj_vnet_state *st, vj_error_t *err)
+{
+    return vj_nl_link_master(nl, st->host_if, st->bridge, err);
 }
 
 static int jail_side(int netns_fd, const struct vj_vnet_state *st, vj_error_t *err)
@@ -142,6 +281,28 @@ static int bridge_full(const struct vj_cjail *j, const struct vj_vnet_state *st,
     return -1;
 }
 
+/* After a join without the lock: is the port on the bridge that has the
+ * name now?  (Both asked afresh, the port first.) */
+static bool joined_live(struct vj_nl *nl, const struct vj_vnet_state *st)
+{
+    struct vj_nl_link port;
+    if (vj_nl_link_get(nl, st->host_if, &port, NULL) <= 0)
+        return false;
+    int master = port.master;
+    vj_nl_link_clear(&port);
+    return master > 0 && vj_nl_ifindex(nl, st->bridge, NULL) == master;
+}
+
+/* Take the lock (kept in *lock) and make the bridge if it is missing. */
+static int bridge_locked(struct vj_nl *nl, struct vj_vnet_state *st, int *lock, vj_error_t *err)
+{
+    if (*lock < 0 && (*lock = vj_vnet_lock(err)) < 0)
+        return -1;
+    if (bridge_ensure(nl, st, err) < 0)
+        return -1;
+    return st->bridge_created && st->path ? vj_vnet_state_save(st, st->path, err) : 0;
+}
+
 int vj_vnet_setup(const struct vj_cjail *j, int jid, int netns_fd, struct vj_vnet_state *st,
                   vj_error_t *err)
 {
@@ -157,25 +318,20 @@ int vj_vnet_setup(const struct vj_cjail *j, int jid, int netns_fd, struct vj_vne
     cleanup_close int lock = -1;
     int r = vj_nl_open(-1, &nl, err);
     /* Joining a bridge that exists needs no lock: a bridge vjail made is
-     * deleted (under the lock) only once it has no member, and if that
-     * happens between our lookup and our join, the join fails and is
-     * retried under the lock, which then makes the bridge again.  So a
-     * new jail never waits for another one's set-up or teardown. */
+     * retired (under the lock) only once it has no member (see
+     * bridge_retire).  If that happens between our lookup of the bridge
+     * and our join, the join fails or joins the retired bridge; either
+     * way it is done again under the lock, which makes the bridge anew if
+     * it is missing.  So a new jail never waits for another one's set-up
+     * or teardown. */
+    if (r == 0)
+        r = host_create(nl, st, netns_fd, err);
     vj_error_t e = NULL;
-    bool exists = r == 0 && vj_nl_ifindex(nl, st->bridge, &e) > 0;
-    vj_error_release(&e);
-    if (r == 0 && exists && host_side(nl, st, netns_fd, &e) == 0) {
-        r = 0;
-    } else if (r == 0) {
-        if (exists) /* undo the half-made attempt, then once more, locked */
-            vj_nl_link_delete(nl, st->host_if, NULL);
+    if (r == 0 && (host_join(nl, st, &e) < 0 || !joined_live(nl, st))) {
         vj_error_release(&e);
-        lock = vj_vnet_lock(err);
-        r = lock < 0 ? -1 : bridge_ensure(nl, st, err);
-        if (r == 0 && st->bridge_created && st->path)
-            r = vj_vnet_state_save(st, st->path, err);
+        r = bridge_locked(nl, st, &lock, err);
         if (r == 0)
-            r = host_side(nl, st, netns_fd, err);
+            r = host_join(nl, st, err);
     }
     if (r < 0 && err && *err && (*err)->status == EEXIST) {
         /* The kernel does not say which end exists: name it. */
@@ -222,19 +378,20 @@ static int epair_delete(struct vj_nl *nl, const struct vj_vnet_state *st, vj_err
     return 0;
 }
 
-/* What needs the vnet lock: the nft rules, the bridge vjail made. */
-static int teardown_shared(struct vj_nl *nl, const struct vj_vnet_state *st, vj_error_t *err)
+/* What needs the vnet lock: the nft rules, retiring the bridge vjail
+ * made. */
+static int teardown_shared(struct vj_nl *nl, struct vj_vnet_state *st, vj_error_t *err)
 {
     int r = 0;
     vj_error_t e = NULL;
     if (vj_vnet_nft_remove(st, &e) < 0)
         r = keep_first(err, &e);
-    if (bridge_release(nl, st->bridge, &e) < 0)
+    if (bridge_retire(nl, st, &e) < 0)
         r = keep_first(err, &e);
     return r;
 }
 
-int vj_vnet_teardown_locked(const struct vj_vnet_state *st, vj_error_t *err)
+int vj_vnet_teardown_locked(struct vj_vnet_state *st, vj_error_t *err)
 {
     if (!st->bridge)
         return 0;
@@ -243,7 +400,11 @@ int vj_vnet_teardown_locked(const struct vj_vnet_state *st, vj_error_t *err)
     if (vj_nl_open(-1, &nl, &e) < 0)
         return keep_first(err, &e);
     int r = epair_delete(nl, st, err);
-    return teardown_shared(nl, st, err) < 0 ? -1 : r;
+    if (teardown_shared(nl, st, err) < 0)
+        r = -1;
+    if (retired_delete(nl, st, &e) < 0)
+        r = keep_first(err, &e);
+    return r;
 }
 
 void vj_vnet_release_names(const struct vj_vnet_state *st)
@@ -259,7 +420,7 @@ void vj_vnet_release_names(const struct vj_vnet_state *st)
     vj_error_release(&e);
 }
 
-int vj_vnet_teardown(const struct vj_vnet_state *st, vj_error_t *err)
+int vj_vnet_teardown(struct vj_vnet_state *st, vj_error_t *err)
 {
     if (!st->bridge)
         return 0;
@@ -272,8 +433,15 @@ int vj_vnet_teardown(const struct vj_vnet_state *st, vj_error_t *err)
      * jail takes.  Only the bridge decision (last member gone) and the
      * nft table need it. */
     int r = epair_delete(nl, st, err);
-    cleanup_close int lock = vj_vnet_lock(err);
-    if (lock < 0 || teardown_shared(nl, st, err) < 0 || r < 0)
+    int lock = vj_vnet_lock(err);
+    if (lock < 0)
         return vj_error_prefix(err, "%s: vnet", name);
-    return 0;
+    if (teardown_shared(nl, st, err) < 0)
+        r = -1;
+    close(lock);
+    /* The retired bridge goes without the lock: see bridge_retire. */
+    vj_error_t e = NULL;
+    if (retired_delete(nl, st, &e) < 0)
+        r = keep_first(err, &e);
+    return r < 0 ? vj_error_prefix(err, "%s: vnet", name) : 0;
 }

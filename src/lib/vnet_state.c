@@ -308,6 +308,8 @@ char *vj_vnet_state_format(const struct vj_vnet_state *st)
         buf_printf(&b, "bridge %s\n", st->bridge);
         if (st->bridge_created)
             buf_adds(&b, "bridge.created 1\n");
+        if (st->bridge_retired[0])
+            buf_printf(&b, "bridge.retired %s\n", st->bridge_retired);
         for (size_t i = 0; i < st->nbridge_addrs; i++)
             add_prefix(&b, "bridge.addr", &st->bridge_addrs[i], true);
         buf_printf(&b, "host %s\njail %s\n", st->host_if, st->jail_if);
@@ -409,6 +411,11 @@ int vj_vnet_state_parse(const char *text, struct vj_vnet_state *st, vj_error_t *
             st->bridge = xstrdup(v);
         } else if (!strcmp(line, "bridge.created")) {
             st->bridge_created = strcmp(v, "1") == 0;
+        } else if (!strcmp(line, "bridge.retired")) {
+            if (!*v || strlen(v) >= sizeof st->bridge_retired)
+                r = vj_error_make(&e, 0, "bad interface name");
+            else
+                snprintf(st->bridge_retired, sizeof st->bridge_retired, "%s", v);
         } else if (!strcmp(line, "bridge.addr")) {
             r = prefix_line(v, false, &st->bridge_addrs, &st->nbridge_addrs, NULL, &e);
         } else if (!strcmp(line, "host") || !strcmp(line, "jail")) {
@@ -484,5 +491,7 @@ int vj_vnet_state_load(const char *path, struct vj_vnet_state *st, vj_error_t *e
         return vj_error_make(err, 0, "%s: not a vjail vnet state", path);
     if (vj_vnet_state_parse(text, st, err) < 0)
         return vj_error_prefix(err, "%s", path);
+    if (!st->path)
+        st->path = xstrdup(path);
     return 0;
 }

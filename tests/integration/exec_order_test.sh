@@ -310,8 +310,42 @@ parallel_limit_body()
 }
 parallel_limit_cleanup() { vj_cleanup; }
 
+atf_test_case early_command cleanup
+early_command_head()
+{
+    atf_set descr "command= forked while the jail is set up still runs after exec.created, and never if it fails"
+}
+early_command_body()
+{
+    vj_require_root
+    local n
+    n=$(vj_name)
+    # exec.created is slow: a command let go too early would come first
+    cat > jail.conf <<CONF
+path = "/";
+$n {
+    exec.created = "sleep 0.3; echo created >> $PWD/trace";
+    command = "echo command >> $PWD/trace";
+}
+${n}f {
+    exec.created = "false";
+    command = "touch $PWD/marker";
+}
+CONF
+    atf_check -o inline:"$n: created\n" "$(vj_bin jail)" -f jail.conf -c "$n"
+    atf_check -o inline:"created\ncommand\n" cat trace
+    atf_check -s exit:1 -o inline:"${n}f: created\n${n}f: removed\n" \
+        -e inline:"jail: ${n}f: false: failed\n" "$(vj_bin jail)" -f jail.conf -c "${n}f"
+    atf_check -s exit:1 test -e marker
+    atf_check -s exit:1 -o empty -e ignore "$(vj_bin jls)" -j "${n}f"
+    # the parked command was killed and reaped, not left for init
+    atf_check -s exit:1 -o ignore pgrep -f "[t]ouch $PWD/marker"
+}
+early_command_cleanup() { vj_cleanup; }
+
 atf_init_test_cases()
 {
+    atf_add_test_case early_command
     atf_add_test_case users
     atf_add_test_case jail_user_policy
     atf_add_test_case order

@@ -265,10 +265,142 @@ host_mounts_cleanup()
     return 0
 }
 
+atf_test_case host cleanup
+host_head()
+{
+    atf_set descr "the host's root creates and changes PARENT.CHILD from the command line:" \
+        "made inside the parent by its supervisor, with FreeBSD's messages and limits"
+}
+host_body()
+{
+    vj_require_root
+    progs
+    local n o jid cg sleeper i
+    n=$(vj_name)
+    o=$(vj_name other)
+    mkparent "$n"
+    # a command-line jail: nothing printed
+    atf_check -o empty -e empty "$jail" -c name="$n.ch" persist host.hostname=one
+    jid=$("$jls" -j "$n.ch" jid)
+    atf_check -o inline:"$n.ch one $("$jls" -j "$n" jid)\n" "$jls" -j "$n.ch" name host.hostname parent
+    # inside the parent it is its child "ch"
+    atf_check -o inline:"$jid ch one\n" "$jexec" "$n" "$jls" jid name host.hostname
+    atf_check -o inline:"one\n" "$jexec" "$n.ch" hostname
+    atf_check -o inline:"one\n" "$jexec" "$n" "$jexec" ch hostname
+    # really nested: its processes are in the parent's PID name space
+    "$jexec" "$n.ch" sleep 61 >/dev/null 2>&1 &
+    sleeper=$!
+    for i in $(seq 50); do
+        "$jexec" "$n" ps ax 2>/dev/null | grep -q "sleep 61" && break
+        sleep 0.1
+    done
+    atf_check -o match:"sleep 61" "$jexec" "$n" ps ax
+    atf_check -o match:"vjail-sup: $n.ch" "$jexec" "$n" ps ax
+    # -m, by name and by JID
+    atf_check -o empty -e empty "$jail" -m name="$n.ch" host.hostname=two
+    atf_check -o inline:"two\n" "$jexec" "$n.ch" hostname
+    atf_check -o empty -e empty "$jail" -m jid="$jid" host.hostname=three
+    atf_check -o inline:"three\n" "$jexec" "$n" "$jexec" ch hostname
+    # ... never more than the parent
+    atf_check -s exit:1 -e inline:"jail: $n.ch: children.max: jail_set: Operation not permitted\n" \
+        "$jail" -m name="$n.ch" children.max=3
+    atf_check -s exit:1 -e inline:"jail: \"$n.nosuch\" not found\n" \
+        "$jail" -m name="$n.nosuch" host.hostname=x
+    atf_check -s exit:1 -e inline:"jail: \"$n.ch\" already exists\n" \
+        "$jail" -c name="$n.ch" persist
+    # path: the parent's root, given as the host sees it
+    atf_check -o empty -e empty "$jail" -c name="$n.c2" path="$PWD/root" persist
+    atf_check -o inline:"$PWD/root\n" "$jls" -j "$n.c2" path
+    atf_check -s exit:1 -e match:"path $PWD/root/tmp: only its parent jail's root" \
+        "$jail" -c name="$n.c3" path="$PWD/root/tmp" persist
+    atf_check -s exit:1 -e match:"path /var: not inside its parent jail's root" \
+        "$jail" -c name="$n.c3" path=/var persist
+    # children.max (3), counted with the children made inside
+    atf_check "$jexec" "$n" "$jail" -c name=c3 persist
+    atf_check -s exit:1 -o empty -e inline:"jail: prison limit exceeded\n" \
+        "$jail" -c name="$n.c4" persist
+    # -rc: restarted inside the parent
+    atf_check -o empty -e empty "$jail" -rc name="$n.c3" persist host.hostname=re
+    atf_check -o inline:"$n.c3 re\n" "$jls" -j "$n.c3" name host.hostname
+    # a parent that does not exist, one without children.max
+    atf_check -s exit:1 -o empty -e inline:"jail: jail \"$n.none\" not found\n" \
+        "$jail" -c name="$n.none.x" persist
+    atf_check "$jail" -c name="$o" path=/ persist
+    atf_check -s exit:1 -o empty -e inline:"jail: jail_set: Operation not permitted\n" \
+        "$jail" -c name="$o.x" persist
+    atf_check "$jail" -r "$o"
+    # removal from the host, and with the parent
+    atf_check "$jail" -r "$n.c2"
+    atf_check -o inline:"ch\nc3\n" "$jexec" "$n" "$jls" name
+    cg=$(awk '$1 == "cgroup" { print $2 }' "/run/vjail/jails/$jid")
+    atf_check "$jail" -r "$n"
+    wait "$sleeper"
+    atf_check -s exit:1 -e ignore "$jls" -j "$n.ch"
+    atf_check -s exit:1 -e ignore "$jls" -j "$n.c3"
+    [ ! -e "/run/vjail/jails/$jid" ] || atf_fail "child's registry entry left"
+    [ -z "$cg" ] || [ ! -d "$cg" ] || atf_fail "child's cgroup left"
+}
+host_cleanup() { vj_cleanup; }
+
+atf_test_case host_config cleanup
+host_config_head()
+{
+    atf_set descr "child jails of the host's jail.conf: nested blocks and \"a.b\" blocks," \
+        "made after their parent and removed before it"
+}
+host_config_body()
+{
+    vj_require_root
+    progs
+    local n p
+    n=$(vj_name)
+    p=$(vj_name top)
+    mkparent "$n"
+    cat > j.conf <<CONF
+$n {
+    ch {
+        persist;
+        host.hostname = "c.\$name";
+    }
+}
+"$n.c2" { persist; }
+CONF
+    atf_check -o inline:"$n.ch: created\n" -e empty "$jail" -f j.conf -c "$n.ch"
+    atf_check -o inline:"$n.c2: created\n" -e empty "$jail" -f j.conf -c "$n.c2"
+    atf_check -o inline:"c.$n.ch\n" "$jexec" "$n" "$jexec" ch hostname
+    atf_check -o inline:"ch\nc2\n" "$jexec" "$n" "$jls" name
+    sed -i 's/c\.\$name/d.$name/' j.conf
+    atf_check -o inline:"$n.ch: updated\n" -e empty "$jail" -f j.conf -m "$n.ch"
+    atf_check -o inline:"d.$n.ch\n" "$jls" -j "$n.ch" host.hostname
+    atf_check -o inline:"$n.ch: created\n" -e empty "$jail" -f j.conf -rc "$n.ch"
+    atf_check -o inline:"$n.ch: removed\n" "$jail" -f j.conf -r "$n.ch"
+    # all of them: the running parent is left alone
+    atf_check -o inline:"$n.ch: created\n" -e empty "$jail" -f j.conf -c
+    atf_check -o inline:"c2\nch\n" "$jexec" "$n" "$jls" name
+    atf_check "$jail" -r "$n"
+    # a parent and its child from one file: the parent first; removal in
+    # the other order
+    cat > k.conf <<CONF
+$p {
+    path = /;
+    persist;
+    children.max = 1;
+    k { persist; }
+}
+CONF
+    atf_check -o inline:"$p: created\n$p.k: created\n" -e empty "$jail" -f k.conf -c
+    atf_check -o inline:"$p.k\n" "$jls" -j "$p.k" name
+    atf_check -o inline:"$p.k: removed\n$p: removed\n" -e empty "$jail" -f k.conf -r '*'
+    atf_check -s exit:1 -e ignore "$jls" -j "$p"
+}
+host_config_cleanup() { vj_cleanup; }
+
 atf_init_test_cases()
 {
     atf_add_test_case manage
     atf_add_test_case config
     atf_add_test_case limits
     atf_add_test_case host_mounts
+    atf_add_test_case host
+    atf_add_test_case host_config
 }

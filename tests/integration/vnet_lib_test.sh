@@ -527,6 +527,140 @@ concurrent_body()
 }
 concurrent_cleanup() { vn_cleanup; }
 
+# ---- the bridge vjail made, retired under the lock, deleted after it ----------
+
+# H has exactly the renamed bridges waiting for deletion (vjdel*) $1
+# (a list, "" for none).
+vn_retired_are()
+{
+    local have
+    have=$(ip -n "$(vn_name "$H")" -br link | awk '$1 ~ /^vjdel/ { print $1 }' | tr '\n' ' ')
+    [ "$have" = "${1:+$1 }" ] || atf_fail "renamed bridges: \"$have\", expected \"$1\""
+}
+
+# Set up jail $1 (namespace file $2, jid $3) on vjtbr0 at 10.80.0.$4.
+vn_on_br()
+{
+    atf_check -o empty -e empty ./d setup "run/$1.st" "$2" "$3" name="$1" vnet.bridge=vjtbr0 \
+        vnet.bridge.addr=10.80.0.1/24 vnet.bridge.addr=fd80::1/64 vnet.addr="10.80.0.$4/24"
+}
+
+# Jail $1 (namespace file $2, jid $3) is on the live vjtbr0, which has its
+# address, and reaches it.
+vn_on_live()
+{
+    local hn
+    hn=$(vn_name "$H")
+    atf_check -o match:"master vjtbr0 " ip -n "$hn" link show "vj${3}a"
+    atf_check -o match:"^vjtbr0 +UP .*10\.80\.0\.1/24 fd80::1/64" ip -n "$hn" -br addr show vjtbr0
+    atf_check -o match:"1 packets received" ./nsx "$2" busybox ping -c 1 -W 2 10.80.0.1
+}
+
+# What a teardown of jail j (namespace $J) killed at some point of
+# retiring the bridge leaves, as vnet_setup.c would: the jail and its
+# epair gone, vjtbr0 as given by $1 (kept: not renamed yet; renamed:
+# renamed, still up; down: renamed and down), its new name vjdel$IDX
+# recorded in run/j.st first.
+vn_killed_retiring()
+{
+    local hn
+    hn=$(vn_name "$H")
+    IDX=$(ip netns exec "$hn" cat /sys/class/net/vjtbr0/ifindex)
+    echo "bridge.retired vjdel$IDX" >> run/j.st
+    ip netns del "$(vn_name "$J")"
+    ip -n "$hn" link del vj9501a 2>/dev/null
+    case $1 in
+    down) ip -n "$hn" link set vjtbr0 down ;;
+    esac
+    case $1 in
+    renamed|down) ip -n "$hn" link set vjtbr0 name "vjdel$IDX" || atf_fail "rename" ;;
+    esac
+}
+
+atf_test_case retired_crash cleanup
+retired_crash_head() { atf_set descr "a bridge renamed for deletion by a teardown that was killed is deleted by the next teardown, or given its name back to a jail on it"; }
+retired_crash_body()
+{
+    vn_init
+    local hn k
+    hn=$(vn_name "$H")
+    # killed after the rename and the down: the next teardown deletes it
+    J=$(vn_ns j)
+    vn_on_br j "$J" 9501 2
+    vn_killed_retiring down
+    vn_retired_are "vjdel$IDX"
+    atf_check -o empty -e empty ./d teardown run/j.st
+    vn_retired_are ""
+    atf_check -o not-match:"^bridge\.retired" cat run/j.st
+    atf_check -o empty -e empty ./d teardown run/j.st        # again: fine
+    vn_same_as_before
+    # killed after recording, before the rename: the bridge still goes
+    J=$(vn_ns j2)
+    vn_on_br j "$J" 9501 2
+    vn_killed_retiring kept
+    atf_check -o empty -e empty ./d teardown run/j.st
+    vn_same_as_before
+    # a new jail made vjtbr0 anew meanwhile: only the retired one goes
+    J=$(vn_ns j3)
+    vn_on_br j "$J" 9501 2
+    vn_killed_retiring down
+    k=$(vn_ns k)
+    vn_on_br k "$k" 9502 3
+    vn_retired_are "vjdel$IDX"
+    atf_check -o empty -e empty ./d teardown run/j.st
+    vn_retired_are ""
+    vn_on_live k "$k" 9502
+    atf_check -o empty -e empty ./d teardown run/k.st
+    vn_same_as_before
+    # killed between the rename and the check that nobody joined, and
+    # somebody did: the bridge gets its name back, the jail on it works
+    J=$(vn_ns j4)
+    k=$(vn_ns k2)
+    vn_on_br j "$J" 9501 2
+    vn_on_br k "$k" 9502 3
+    vn_killed_retiring renamed
+    atf_check -o empty -e empty ./d teardown run/j.st
+    vn_retired_are ""
+    atf_check -o inline:"$IDX\n" ip netns exec "$hn" cat /sys/class/net/vjtbr0/ifindex
+    vn_on_live k "$k" 9502
+    atf_check -o empty -e empty ./d teardown run/k.st
+    vn_same_as_before
+}
+retired_crash_cleanup() { vn_cleanup; }
+
+atf_test_case retire_race cleanup
+retire_race_head() { atf_set descr "jails set up on a bridge vjail makes while the previous one's teardown retires it: each on a live bridge with its address, none left"; }
+retire_race_body()
+{
+    vn_init
+    local i ns prev hn
+    hn=$(vn_name "$H")
+    prev=""
+    for i in $(seq 2 30); do
+        ns=$(vn_ns "r$i")
+        if [ -n "$prev" ]; then
+            # the previous jail ends (its namespace goes at once every
+            # other time, as when its last process exits)
+            [ $((i % 2)) -eq 0 ] && ip netns del "$(vn_name "$prev")"
+            ./d teardown "run/r$((i - 1)).st" > "td.$i" 2>&1 &
+        fi
+        [ $((i % 3)) -eq 0 ] && sleep 0.0$((i % 10))
+        ./d setup "run/r$i.st" "$ns" $((9600 + i)) name="r$i" vnet.bridge=vjtbr0 \
+            vnet.bridge.addr=10.80.0.1/24 vnet.bridge.addr=fd80::1/64 vnet.addr="10.80.0.$i/24" \
+            > "su.$i" 2>&1
+        wait
+        [ -s "su.$i" ] && atf_fail "setup r$i: $(cat "su.$i")"
+        [ -s "td.$i" ] && atf_fail "teardown r$((i - 1)): $(cat "td.$i")"
+        vn_on_live "r$i" "$ns" $((9600 + i))
+        prev=$ns
+    done
+    atf_check -o empty -e empty ./d teardown run/r30.st
+    vn_retired_are ""
+    atf_check -s exit:1 -e ignore ip -n "$hn" link show vjtbr0
+    vn_same_as_before
+}
+retire_race_cleanup() { vn_cleanup; }
+
 atf_init_test_cases()
 {
     atf_add_test_case interfaces
@@ -537,4 +671,6 @@ atf_init_test_cases()
     atf_add_test_case user_bridge
     atf_add_test_case crash
     atf_add_test_case concurrent
+    atf_add_test_case retired_crash
+    atf_add_test_case retire_race
 }

@@ -254,6 +254,73 @@ unnamed_cleanup()
     vt_cleanup
 }
 
+# ---- the bridge vjail made: retired under the lock, deleted after it -------------
+
+atf_test_case back_to_back cleanup
+back_to_back_head()
+{
+    atf_set descr "jails made one after the other on a bridge vjail makes, each while the previous one's supervisor removes it: each reaches its bridge, no bridge (renamed or not) is left"
+}
+back_to_back_body()
+{
+    local n i
+    vt_init
+    n=$(vj_name)
+    vt_own vjtpath4
+    echo "10\\.200\\.14\\." > owned.re
+    for i in $(seq 12); do
+        atf_check -o match:"1 packets received" -e empty "$JAIL" -c name="$n" path=/ vnet \
+            vnet.bridge=vjtpath4 vnet.bridge.addr=10.200.14.1/24 vnet.addr=10.200.14.2/24 \
+            allow.raw_sockets command=/bin/busybox ping -c 1 -W 3 10.200.14.1
+    done
+    vt_wait_released "$n"
+    vt_gone vjtpath4
+    # no renamed bridge carrying its address either
+    atf_check -o not-match:"10\\.200\\.14\\." ip -br addr
+    vt_host_unchanged
+}
+back_to_back_cleanup() { vt_cleanup; }
+
+atf_test_case retired_jls cleanup
+retired_jls_head()
+{
+    atf_set descr "supervisor killed right after renaming the bridge vjail made for deletion: the next jls deletes it"
+}
+retired_jls_body()
+{
+    local n jid sup idx st
+    vt_init
+    n=$(vj_name)
+    vt_own vjtpath3
+    atf_check -o empty -e empty "$JAIL" -c name="$n" path=/ persist vnet vnet.bridge=vjtpath3 \
+        vnet.bridge.addr=10.200.13.1/24 vnet.addr=10.200.13.2/24
+    jid=$("$JLS" -j "$n" jid) || atf_fail "no jid"
+    sup=$(awk '$1 == "sup" { print $2 }' "/run/vjail/jails/$jid")
+    [ -n "$sup" ] || sup=$(pgrep -f "^vjail-sup: $n\$")
+    [ -n "$sup" ] || atf_fail "supervisor of $n not found"
+    st=$(awk '$1 == "vnetstate" { print $2 }' "/run/vjail/jails/$jid")
+    [ -f "$st" ] || atf_fail "vnet state of $n not found"
+    idx=$(cat /sys/class/net/vjtpath3/ifindex)
+    vt_own "vjdel$idx"
+    # Stopped, the supervisor still holds the jail (nobody reaps it):
+    # leave what its teardown leaves when killed right after the rename.
+    kill -STOP "$sup"
+    echo "bridge.retired vjdel$idx" >> "$st"
+    ip link del "vj${jid}a" || atf_fail "ip link del vj${jid}a"
+    ip link set vjtpath3 down
+    ip link set vjtpath3 name "vjdel$idx" || atf_fail "rename"
+    kill -KILL "$sup"
+    for _ in $(seq 50); do
+        [ -e "/proc/$sup" ] && [ "$(awk '{print $3}' "/proc/$sup/stat" 2>/dev/null)" != Z ] || break
+        sleep 0.1
+    done
+    atf_check -o not-match:"^ *$jid " -e ignore "$JLS"
+    vt_wait_released "$n"
+    vt_gone "vjdel$idx" vjtpath3 "vj${jid}a"
+    vt_host_unchanged
+}
+retired_jls_cleanup() { vt_cleanup; }
+
 atf_init_test_cases()
 {
     atf_add_test_case command_exits
@@ -263,4 +330,6 @@ atf_init_test_cases()
     atf_add_test_case supervisor_killed
     atf_add_test_case jail_killed_jls
     atf_add_test_case jail_killed_remove
+    atf_add_test_case back_to_back
+    atf_add_test_case retired_jls
 }
