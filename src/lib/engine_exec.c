@@ -12,13 +12,11 @@
 #include <stdarg.h>
 #include <fcntl.h>
 #include <poll.h>
-#include <sched.h>
 #include <signal.h>
 #include <string.h>
 #include <sys/pidfd.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
-#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -122,17 +120,13 @@ static int jail_prepare(const struct vj_cmdctx *c, struct jail_prep *jp, vj_erro
     return vj_policy_from_jail(c->cj, &jp->pol, err);
 }
 
-/* gate >= 0: a parked command= child (vj_exec_prefork), in the jail
- * already (att unused); it execs only when jail(8) sends "X" on the gate
- * (after the steps before command). */
 static void run_in_jail(const struct vj_cmdctx *c, char *const *argv, int consfd, bool bg,
-                        struct vj_attach *att, struct jail_prep *jp, int gate)
-    __attribute__((noreturn));
+                        struct vj_attach *att, struct jail_prep *jp) __attribute__((noreturn));
 static void run_in_jail(const struct vj_cmdctx *c, char *const *argv, int consfd, bool bg,
-                        struct vj_attach *att, struct jail_prep *jp, int gate)
+                        struct vj_attach *att, struct jail_prep *jp)
 {
     vj_error_t err = NULL;
-    if (gate < 0 && vj_jail_attach_finish(att, &err) < 0)
+    if (vj_jail_attach_finish(att, &err) < 0)
         child_fail(c, &err);
     const char *user = vj_cjail_str(c->cj, "exec.jail_user");
     bool clean = vj_cjail_bool(c->cj, "exec.clean", false);
@@ -159,18 +153,10 @@ static void run_in_jail(const struct vj_cmdctx *c, char *const *argv, int consfd
     /* Nothing of the host may stay reachable: no descriptors beyond
      * stdio, no ptrace or /proc access to this process before exec. */
     prctl(PR_SET_DUMPABLE, 0);
-    close_from(gate >= 0 ? gate + 1 : 3);
+    close_from(3);
     if (vj_policy_apply(pol, &err) < 0)
         child_fail(c, &err);
     user_become(c, user, &u, have, clean);
-    if (gate >= 0) {
-        char go = 0;
-        while (read(gate, &go, 1) < 0 && errno == EINTR)
-            ;
-        if (go != 'X')
-            _exit(1); /* jail(8) gave up on the jail */
-        close(gate);
-    }
     exec_argv(c, argv);
 }
 
@@ -226,224 +212,39 @@ static int wait_cmd(pid_t pid, int timeout)
     }
 }
 
-/* How FreeBSD runs a command: argv_in as given (command= on the command
- * line); else cmd with /bin/sh -c when it has shell metacharacters, else
- * split into words, a trailing "&" alone sending it to the background.
- * The array is argv_in, shargv or one to free; *words holds the words. */
-static char **command_argv(const char *cmd, char *const *argv_in, const char *shargv[4],
-                           char **words, bool *bg)
-{
-    *bg = false;
-    if (argv_in)
-        return (char **)argv_in;
-    const char *m = strpbrk(cmd, SHELL_META);
-    if (m && !(m[0] == '&' && m[1] == 0)) {
-        shargv[0] = "/bin/sh";
-        shargv[1] = "-c";
-        shargv[2] = cmd;
-        shargv[3] = NULL;
-        return (char **)shargv;
-    }
-    *words = xstrdup(cmd);
-    if (m) {
-        (*words)[m - cmd] = 0;
-        *bg = true;
-    }
-    size_t n = 0, cap = 4;
-    char **argv = xcalloc(cap, sizeof *argv);
-    for (char *s = NULL, *t = strtok_r(*words, " \t\f\v\r\n", &s); t;
-         t = strtok_r(NULL, " \t\f\v\r\n", &s)) {
-        if (n + 2 > cap)
-            argv = xrealloc(argv, (cap *= 2) * sizeof *argv);
-        argv[n++] = t;
-    }
-    argv[n] = NULL;
-    return argv;
-}
-
-/* ---------------------------------------------------------------- */
-/* command= forked early                                            */
-
-/* A jail's command= is forked as soon as the jail's supervisor exists
- * (vj_exec_prefork) instead of once the jail is set up: the fork and the
- * child's first steps then overlap with the supervisor building the
- * jail's mount namespace.  The child is born in the jail's PID namespace
- * and leaf cgroup, non-dumpable, and waits on a socket.  "G<fd>" (the
- * supervisor's descriptor of the jail's mount namespace) lets it join the
- * jail; it answers "A" once inside, before jail(8) marks the jail running
- * (so no other jailed process ever sees it in the host's mount namespace),
- * then applies the jail's policy.  "X" lets it exec, after the steps
- * FreeBSD runs before command (exec.created, vnet.interface); EOF ends it.
- * Only for the common case whose early steps cannot fail with a message
- * of their own (which would come out before "created"): one command, not
- * in the background, no exec.start before it, no exec.jail_user, no
- * exec.consolelog. */
-static struct parked {
-    int jid;
-    pid_t pid;
-    int sock;
-} *parked;
-static size_t nparked;
-
-static long parked_find(int jid)
-{
-    for (size_t i = 0; i < nparked; i++)
-        if (parked[i].jid == jid)
-            return (long)i;
-    return -1;
-}
-
-static struct parked parked_take(int jid)
-{
-    long i = parked_find(jid);
-    if (i < 0)
-        return (struct parked){jid, -1, -1};
-    struct parked p = parked[i];
-    parked[i] = parked[--nparked];
-    return p;
-}
-
-static void parked_child(const struct vj_cmdctx *c, char **argv, struct jail_prep *jp,
-                         int sup_pidfd, int sock) __attribute__((noreturn));
-static void parked_child(const struct vj_cmdctx *c, char **argv, struct jail_prep *jp,
-                         int sup_pidfd, int sock)
-{
-    signal(SIGINT, SIG_DFL);
-    signal(SIGQUIT, SIG_DFL);
-    /* Nothing of jail(8)'s while parked (its locks above all): the
-     * socket as fd 3 (kept to the end), the supervisor's pidfd as 4. */
-    int hs = fcntl(sock, F_DUPFD_CLOEXEC, 100), hp = fcntl(sup_pidfd, F_DUPFD_CLOEXEC, 100);
-    if (hs < 0 || hp < 0 || dup2(hs, 3) < 0 || dup2(hp, 4) < 0)
-        _exit(1);
-    close_from(5);
-    sock = 3;
-    sup_pidfd = 4;
-    /* What needs no set-up jail, while parked: resource limits (from
-     * the host's mount namespace), the UTS, IPC and network namespaces
-     * (they exist since the supervisor's birth). */
-    vj_error_t err = NULL;
-    if (vj_rctl_enter(c->jid, &err) < 0)
-        child_fail(c, &err);
-    if (setns(sup_pidfd, CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWNET) < 0) {
-        vj_error_make(&err, errno, "jail_attach");
-        child_fail(c, &err);
-    }
-    char msg[32];
-    size_t len = 0;
-    while (len < sizeof msg - 1 && !memchr(msg, '\n', len)) {
-        ssize_t n = read(sock, msg + len, sizeof msg - 1 - len);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n <= 0)
-            _exit(1); /* the jail was not made */
-        len += (size_t)n;
-    }
-    msg[len] = 0;
-    int mnt = msg[0] == 'G' ? (int)syscall(SYS_pidfd_getfd, sup_pidfd, atoi(msg + 1), 0) : -1;
-    if (mnt < 0 || setns(mnt, CLONE_NEWNS) < 0 || chdir("/") < 0) {
-        vj_error_make(&err, errno, "jail_attach");
-        child_fail(c, &err);
-    }
-    close(mnt);
-    close(sup_pidfd);
-    if (write(sock, "A", 1) != 1)
-        _exit(1);
-    run_in_jail(c, argv, -1, false, NULL, jp, sock);
-}
-
-int vj_exec_prefork(const struct vj_cmdctx *c, int sup_pidfd, int cgdir)
-{
-    const struct vj_cjail *cj = c->cj;
-    const struct vj_cparam *p = vj_cjail_get(cj, "command");
-    const struct vj_cparam *start = vj_cjail_get(cj, "exec.start");
-    if (!p || !p->nvalues || (start && start->nvalues) || vj_cjail_str(cj, "exec.jail_user") ||
-        vj_cjail_str(cj, "exec.consolelog") ||
-        (!cj->cmdline && (p->nvalues != 1 || !p->values[0][0])))
-        return -1;
-    cleanup_free char *words = NULL;
-    const char *shargv[4];
-    bool bg;
-    char **argv = command_argv(cj->cmdline ? NULL : p->values[0],
-                               cj->cmdline ? p->values : NULL, shargv, &words, &bg);
-    struct jail_prep jp = {0};
-    vj_error_t err = NULL;
-    int sv[2] = {-1, -1};
-    pid_t pid = -1;
-    if (!bg && jail_prepare(c, &jp, &err) == 0 &&
-        socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) == 0) {
-        /* Found on the host: the jailed child only checks it can see it. */
-        vj_libexec_dir();
-        fflush(NULL);
-        pid = vj_jail_fork_early(sup_pidfd, cgdir);
-        if (pid == 0) {
-            close(sv[0]);
-            parked_child(c, argv, &jp, sup_pidfd, sv[1]);
-        }
-    }
-    vj_error_release(&err); /* (the usual path says it again) */
-    if (sv[1] >= 0)
-        close(sv[1]);
-    if (pid > 0) {
-        parked = xrealloc(parked, (nparked + 1) * sizeof *parked);
-        parked[nparked++] = (struct parked){c->jid, pid, sv[0]};
-    } else if (sv[0] >= 0) {
-        close(sv[0]);
-    }
-    vj_policy_free(jp.pol);
-    vj_user_clear(&jp.pre);
-    if (argv != (char **)p->values && argv != (char **)shargv)
-        free(argv);
-    return pid > 0 ? 0 : -1;
-}
-
-void vj_exec_prefork_go(int jid, int mntfd)
-{
-    long i = parked_find(jid);
-    if (i < 0)
-        return;
-    char msg[32];
-    int n = snprintf(msg, sizeof msg, "G%d\n", mntfd);
-    char ack = 0;
-    /* No answer (EOF): the child failed; its status tells at "X". */
-    if (send(parked[i].sock, msg, (size_t)n, MSG_NOSIGNAL) == n)
-        while (read(parked[i].sock, &ack, 1) < 0 && errno == EINTR)
-            ;
-}
-
-/* The parked child of the jail, let go to exec; -1 if there is none. */
-static pid_t parked_release(int jid)
-{
-    struct parked p = parked_take(jid);
-    if (p.pid > 0) {
-        /* (if it failed, the write does too: its exit status tells) */
-        if (send(p.sock, "X", 1, MSG_NOSIGNAL) < 0) {
-        }
-        close(p.sock);
-    }
-    return p.pid;
-}
-
-void vj_exec_prefork_drop(int jid)
-{
-    struct parked p = parked_take(jid);
-    if (p.pid <= 0)
-        return;
-    close(p.sock);
-    kill(p.pid, SIGKILL);
-    while (waitpid(p.pid, NULL, 0) < 0 && errno == EINTR)
-        ;
-}
-
 int vj_exec_run(const struct vj_cmdctx *c, const char *param, const char *cmd,
                 char *const *argv_in, bool injail)
 {
+    char **argv = NULL;
     cleanup_free char *words = NULL;
     bool bg = false;
-    const char *shargv[4];
+    const char *shargv[4] = {"/bin/sh", "-c", cmd, NULL};
     struct jail_prep jp = {0};
-    if (!argv_in && !cmd)
-        return 0;
-    char **argv = command_argv(cmd, argv_in, shargv, &words, &bg);
+    if (argv_in) {
+        argv = (char **)argv_in;
+    } else {
+        if (!cmd)
+            return 0;
+        const char *m = strpbrk(cmd, SHELL_META);
+        if (m && !(m[0] == '&' && m[1] == 0)) {
+            argv = (char **)shargv;
+        } else {
+            words = xstrdup(cmd);
+            if (m) {
+                words[m - cmd] = 0;
+                bg = true;
+            }
+            size_t n = 0, cap = 4;
+            argv = xcalloc(cap, sizeof *argv);
+            for (char *s = NULL, *t = strtok_r(words, " \t\f\v\r\n", &s); t;
+                 t = strtok_r(NULL, " \t\f\v\r\n", &s)) {
+                if (n + 2 > cap)
+                    argv = xrealloc(argv, (cap *= 2) * sizeof *argv);
+                argv[n++] = t;
+            }
+            argv[n] = NULL;
+        }
+    }
     /* The command line as FreeBSD prints it in messages. */
     struct vj_buf lb = {0};
     for (size_t i = 0; argv[i]; i++) {
@@ -469,10 +270,6 @@ int vj_exec_run(const struct vj_cmdctx *c, const char *param, const char *cmd,
             goto out;
         }
     }
-    /* command= may have been forked early, and waits to exec */
-    pid_t pid = injail && !strcmp(param, "command") ? parked_release(c->jid) : -1;
-    if (pid > 0)
-        goto started;
     struct vj_attach att = {.pidfd = -1, .mnt = -1, .cgdir = -1};
     if (injail) {
         vj_error_t aerr = NULL;
@@ -492,7 +289,7 @@ int vj_exec_run(const struct vj_cmdctx *c, const char *param, const char *cmd,
     /* Found on the host: the jailed child only checks it can see it. */
     vj_libexec_dir();
     fflush(NULL);
-    pid = injail ? vj_jail_attach_fork(&att) : fork();
+    pid_t pid = injail ? vj_jail_attach_fork(&att) : fork();
     if (injail && pid != 0)
         vj_jail_attach_end(&att); /* its own PID namespace again for later children */
     if (pid < 0) {
@@ -508,10 +305,9 @@ int vj_exec_run(const struct vj_cmdctx *c, const char *param, const char *cmd,
         signal(SIGINT, SIG_DFL);
         signal(SIGQUIT, SIG_DFL);
         if (injail)
-            run_in_jail(c, argv, consfd, bg, &att, &jp, -1);
+            run_in_jail(c, argv, consfd, bg, &att, &jp);
         run_on_host(c, argv);
     }
-started:
     if (consfd >= 0)
         close(consfd);
     if (bg) {

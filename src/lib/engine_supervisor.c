@@ -470,8 +470,7 @@ static void reap_if_child(int pidfd)
         ;
 }
 
-int vj_supervisor_start(struct vj_rec *r, const struct vj_cjail *cj, vj_sup_spawned_fn spawned,
-                        void *arg, vj_error_t *err)
+int vj_supervisor_start(struct vj_rec *r, const struct vj_cjail *cj, vj_error_t *err)
 {
     struct vj_policy *pol = NULL;
     if (vj_policy_from_jail(cj, &pol, err) < 0)
@@ -547,21 +546,17 @@ int vj_supervisor_start(struct vj_rec *r, const struct vj_cjail *cj, vj_sup_spaw
     pid_t hpid = pidfd_pid(cpidfd);
     r->j.sup_pid = hpid > 0 ? hpid : (pid_t)pid;
     r->j.sup_start = vj_proc_start(r->j.sup_pid);
-    /* The seccomp filter, compiled once here for all the jail's
-     * processes (read from its cache, or compiled) before the first of
-     * them is forked. */
-    vj_error_t perr = NULL;
-    if (vj_policy_precompile(pol, &perr) < 0)
-        vj_error_release(&perr); /* (each child compiles it then) */
-    if (spawned)
-        spawned(arg, cpidfd, cgfd); /* (after our end of the pipe is closed) */
     /* While the supervisor sets the jail up: the devices its processes
-     * may open (before any of them execs, which comes after "OK") and its
-     * network (vnet.bridge: the namespace exists since the clone). */
+     * may open (before the first of them, which comes after "OK"), its
+     * network (vnet.bridge: the namespace exists since the clone), and
+     * their seccomp filter, compiled once here for all of them. */
+    vj_error_t perr = NULL;
     if (vj_policy_devices_attach(pol, cgfd, err) < 0 || vj_net_create(r, cj, err) < 0) {
         kill_child(cpidfd);
         goto out; /* the caller's rollback releases what vj_net_create recorded */
     }
+    if (vj_policy_precompile(pol, &perr) < 0)
+        vj_error_release(&perr); /* (each child compiles it then) */
     /* One line, "OK mntfd hostpid" or "ERR message"; the pipe stays open. */
     char msg[1100];
     size_t len = 0;
@@ -927,19 +922,6 @@ int vj_jail_attach(const struct vj_jail *jj, int *cgdir, vj_error_t *err)
         return -1;
     }
     return 0;
-}
-
-pid_t vj_jail_fork_early(int sup_pidfd, int cgdir)
-{
-    prctl(PR_SET_DUMPABLE, 0); /* (inherited, as in vj_jail_attach_fork) */
-    if (host_pidns_fd < 0)
-        host_pidns_fd = open("/proc/self/ns/pid", O_RDONLY | O_CLOEXEC);
-    if (host_pidns_fd < 0 || setns(sup_pidfd, CLONE_NEWPID) < 0)
-        return -1;
-    pid_t pid = clone_into_leaf(cgdir);
-    if (pid != 0)
-        restore_pidns();
-    return pid;
 }
 
 pid_t vj_jail_fork_into(int cgdir)

@@ -255,11 +255,6 @@ static void slot_give(void)
     slot_held = false;
 }
 
-static void prefork_command(void *arg, int sup_pidfd, int leaf_cgfd)
-{
-    vj_exec_prefork(arg, sup_pidfd, leaf_cgfd);
-}
-
 static int exec_counted(const struct vj_cmdctx *c, const char *param, const char *cmd,
                         char *const *argv, bool injail)
 {
@@ -473,7 +468,6 @@ static int check_path(const struct work *w, const char *path, vj_error_t *err)
 /* Roll a failed creation back, without any exec.* hook (FreeBSD). */
 static void rollback(const struct run *r, const struct work *w, struct vj_rec *rec, bool created)
 {
-    vj_exec_prefork_drop(rec->j.jid);
     if (created) {
         kill_jail(rec);
         int v = verbosity(r->o);
@@ -952,15 +946,11 @@ static int create_jail(const struct run *r, struct work *w)
         warn_err(w, &err);
         goto fail;
     }
-    /* (also sets up vnet.bridge networking: vj_net_create; and forks
-     * command= early, to wait until the jail is up: vj_exec_prefork) */
-    struct vj_cmdctx cmdc;
-    cmdctx_init(&cmdc, w, cj, &rec, r);
-    if (vj_supervisor_start(&rec, cj, prefork_command, &cmdc, &err) < 0) {
+    /* (also sets up vnet.bridge networking: vj_net_create) */
+    if (vj_supervisor_start(&rec, cj, &err) < 0) {
         warn_err(w, &err);
         goto fail;
     }
-    vj_exec_prefork_go(rec.j.jid, rec.mntns_fd);
     {
         cleanup_close int lk = vj_reg_lock(&err);
         if (lk < 0) {

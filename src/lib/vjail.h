@@ -506,9 +506,6 @@ void vj_cjail_free(struct vj_cjail *j); /* a cjail built by the registry */
 int vj_jail_attach(const struct vj_jail *j, int *cgdir, vj_error_t *err);
 /* fork(2) into the jail's cgroup, with a cgroup namespace rooted there. */
 pid_t vj_jail_fork_into(int cgdir);
-/* The same into a jail whose supervisor was just made, before it is set
- * up (no record yet): PID namespace from its pidfd, the leaf cgroup. */
-pid_t vj_jail_fork_early(int sup_pidfd, int cgdir);
 /* The same in two steps, to save a process level: begin (in the parent)
  * looks the jail up and joins its PID namespace for the next child only;
  * the parent then forks (its own PID namespace for later children comes
@@ -619,11 +616,7 @@ bool vj_is_mountpoint(const char *path);
  * it sets the jail up, the jail's declarative networking (vj_net_create).
  * On success r->j.sup_pid, r->j.sup_start, fds are filled in (caller saves
  * r); on failure what vj_net_create recorded is for the caller's rollback. */
-typedef void (*vj_sup_spawned_fn)(void *arg, int sup_pidfd, int leaf_cgfd);
-/* spawned (if not NULL) is called as soon as the supervisor exists, with
- * its pidfd and the jail's leaf cgroup (vj_exec_prefork). */
-int vj_supervisor_start(struct vj_rec *r, const struct vj_cjail *j, vj_sup_spawned_fn spawned,
-                        void *arg, vj_error_t *err);
+int vj_supervisor_start(struct vj_rec *r, const struct vj_cjail *j, vj_error_t *err);
 /* Ask the supervisor to look at the registry again (temp persist cleared). */
 void vj_supervisor_poke(const struct vj_rec *r);
 /* Under the registry lock, for jail(8) once the temporary persistence is
@@ -649,14 +642,6 @@ struct vj_cmdctx {
  * injail.  Prints FreeBSD's messages; returns 0 or -1. */
 int vj_exec_run(const struct vj_cmdctx *c, const char *param, const char *cmd,
                 char *const *argv, bool injail);
-/* command= forked as soon as the supervisor exists, parked until the jail
- * is up (engine_exec.c): 0 if parked (then vj_exec_run of "command" lets
- * it go), -1 if the jail's command is not of the kind that can wait so.
- * _go: the jail is set up (the supervisor's mount-namespace fd): the child
- * joins it; returns once the child is inside.  _drop: kill it (rollback). */
-int vj_exec_prefork(const struct vj_cmdctx *c, int sup_pidfd, int cgdir);
-void vj_exec_prefork_go(int jid, int mntfd);
-void vj_exec_prefork_drop(int jid);
 
 /* ===================================================================== */
 /* users (user.c): credentials and environment for commands              */
