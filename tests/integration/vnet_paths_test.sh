@@ -131,10 +131,7 @@ supervisor_killed_body()
     [ -n "$sup" ] || atf_fail "supervisor of $n not found"
     atf_check -o match:"vjail-sup: $n" cat "/proc/$sup/cmdline"
     kill -KILL "$sup"
-    for _ in $(seq 50); do
-        [ -e "/proc/$sup" ] && [ "$(awk '{print $3}' "/proc/$sup/stat" 2>/dev/null)" != Z ] || break
-        sleep 0.1
-    done
+    vj_wait_exited "$sup"
     # One jls notices and cleans up.
     atf_check -o not-match:"^ *$jid " -e ignore "$JLS"
     paths_check_back "$n"
@@ -310,10 +307,7 @@ retired_jls_body()
     ip link set vjtpath3 down
     ip link set vjtpath3 name "vjdel$idx" || atf_fail "rename"
     kill -KILL "$sup"
-    for _ in $(seq 50); do
-        [ -e "/proc/$sup" ] && [ "$(awk '{print $3}' "/proc/$sup/stat" 2>/dev/null)" != Z ] || break
-        sleep 0.1
-    done
+    vj_wait_exited "$sup"
     atf_check -o not-match:"^ *$jid " -e ignore "$JLS"
     vt_wait_released "$n"
     vt_gone "vjdel$idx" vjtpath3 "vj${jid}a"

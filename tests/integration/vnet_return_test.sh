@@ -101,10 +101,7 @@ vr_sup()
 vr_kill_wait()
 {
     kill -KILL "$1"
-    for _ in $(seq 50); do
-        [ -e "/proc/$1" ] && [ "$(awk '{print $3}' "/proc/$1/stat" 2>/dev/null)" != Z ] || break
-        sleep 0.1
-    done
+    vj_wait_exited "$1"
 }
 
 vr_wait_jail()
