@@ -87,20 +87,20 @@ int vj_policy_devices_attach(const struct vj_policy *p, int cgroup_fd, vj_error_
     load.insns = (uint64_t)(uintptr_t)prog_insns;
     load.insn_cnt = sizeof dev_prog / sizeof *dev_prog;
     load.license = (uint64_t)(uintptr_t) "GPL";
-    load.log_buf = (uint64_t)(uintptr_t)log;
-    load.log_size = sizeof log;
-    load.log_level = 1;
+    /* Without a log first: the verifier writes one line per instruction
+     * into it, which costs more than the verification; asked again with
+     * the log only to say why it failed. */
     cleanup_close int prog = (int)syscall(SYS_bpf, BPF_PROG_LOAD, &load, sizeof load);
     if (prog < 0) {
         int e = errno;
-        /* Retry without the log: a full log buffer makes loading fail. */
-        load.log_buf = 0;
-        load.log_size = 0;
-        load.log_level = 0;
-        prog = (int)syscall(SYS_bpf, BPF_PROG_LOAD, &load, sizeof load);
-        if (prog < 0)
-            return vj_error_make(err, e, "%s: device policy: loading the BPF program%s%s",
-                                 p->jail, log[0] ? ": " : "", log);
+        load.log_buf = (uint64_t)(uintptr_t)log;
+        load.log_size = sizeof log;
+        load.log_level = 1;
+        cleanup_close int again = (int)syscall(SYS_bpf, BPF_PROG_LOAD, &load, sizeof load);
+        if (again >= 0)
+            log[0] = 0; /* (it worked the second time: no reason to give) */
+        return vj_error_make(err, e, "%s: device policy: loading the BPF program%s%s",
+                             p->jail, log[0] ? ": " : "", log);
     }
     union bpf_attr att;
     memset(&att, 0, sizeof att);
