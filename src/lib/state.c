@@ -728,24 +728,21 @@ out:
     return rc;
 }
 
-static int find_running(const struct work *w, struct vj_rec *rec, bool with_dying);
-
 /* From the host, a child jail ("PARENT.NAME", or a running jail that has
  * a parent) is created and changed as from inside its parent: by the
  * parent's supervisor, so that it is made inside the parent's name
- * spaces.  Removal needs no parent: the host does it (do_jail).  Returns
- * 1 when w is not for a parent. */
-static int run_child_from_host(const struct run *r, struct work *w)
+ * spaces.  Removal needs no parent: the host does it (do_jail).  cur: the
+ * jail as found running, if it is.  Returns 1 when w is not for a
+ * parent. */
+static int run_child_from_host(const struct run *r, struct work *w, const struct vj_rec *cur)
 {
     unsigned ops = r->o->ops;
     if (child_parent || geteuid() != 0 || !(ops & (JOP_CREATE | JOP_MODIFY)))
         return 1;
     cleanup_free char *pname = NULL;
-    struct vj_rec rec;
-    if (find_running(w, &rec, false) == 0) {
-        if (rec.j.parent > 0)
-            pname = xasprintf("%d", rec.j.parent);
-        vj_rec_clear(&rec);
+    if (cur && !cur->j.dying) {
+        if (cur->j.parent > 0)
+            pname = xasprintf("%d", cur->j.parent);
     } else if (ops & JOP_CREATE) {
         /* not running: its name says its parent */
         const char *key = w->target, *n = w->cj ? vj_cjail_str(w->cj, "name") : NULL;
@@ -1234,12 +1231,14 @@ static int do_jail(const struct run *r, struct work *w)
     int self = 0, cmax = 0;
     if (vj_self_jail(&self, &cmax, NULL) == 0 && self > 0)
         return run_in_parent(r, w, NULL, cmax);
-    int crc = run_child_from_host(r, w);
-    if (crc != 1)
-        return crc;
     struct vj_rec rec;
     memset(&rec, 0, sizeof rec);
     bool running = find_running(w, &rec, (o->ops & JOP_REMOVE) != 0) == 0;
+    int crc = run_child_from_host(r, w, running ? &rec : NULL);
+    if (crc != 1) {
+        vj_rec_clear(&rec);
+        return crc;
+    }
     int rc = 0;
     unsigned ops = o->ops;
     bool plain_remove = (ops & JOP_REMOVE) && !(ops & (JOP_CREATE | JOP_MODIFY));
