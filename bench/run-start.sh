@@ -60,32 +60,11 @@ trap 'exit 130' INT
 trap 'exit 143' TERM
 trap 'exit 129' HUP
 
-# The bundle, as shared/perf/scripts/00_setup_rootfs.sh makes it: static
-# busybox, `crun spec` defaults (pid, network, ipc, uts, mount namespaces),
-# no terminal, /bin/true.
+# The crun bundle and the namespace crun runs in (see above).
+. bench/crun.subr
 bundle=$tmp/bundle
-mkdir -p "$bundle"/rootfs/{bin,proc,dev,sys,etc,tmp,usr/bin,sbin,run,var,root}
-cp "$(command -v busybox)" "$bundle/rootfs/bin/busybox"
-for a in true sh ls cat sleep hostname; do ln -s busybox "$bundle/rootfs/bin/$a"; done
-echo "root:x:0:0:root:/root:/bin/sh" > "$bundle/rootfs/etc/passwd"
-echo "root:x:0:" > "$bundle/rootfs/etc/group"
-(cd "$bundle" && crun spec)
-python3 - "$bundle/config.json" <<'PY'
-import json, sys
-c = json.load(open(sys.argv[1]))
-c['process']['terminal'] = False
-c['process']['args'] = ['/bin/true']
-json.dump(c, open(sys.argv[1], 'w'), indent=1)
-PY
-
-# The namespace crun runs in (see above): a sleeping process holds it.
-unshare --mount --propagation private \
-    sh -c 'umount /sys/fs/cgroup/unified 2>/dev/null; exec sleep 100000' &
-holder=$!
-for _ in $(seq 50); do
-    [ "$(readlink /proc/$holder/exe 2>/dev/null)" = "$(readlink -f "$(command -v sleep)")" ] && break
-    sleep 0.1
-done
+crun_bundle "$bundle"
+crun_holder_start
 
 declare -a names cmds
 names=(vjail unshare crun nsenter true)

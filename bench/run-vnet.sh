@@ -92,27 +92,10 @@ ip addr add 10.201.0.1/24 dev vjb0
 ip link set vjb0 up
 
 # The crun bundle and namespace, as in run-start.sh.
+. bench/crun.subr
 bundle=$tmp/bundle
-mkdir -p "$bundle"/rootfs/{bin,proc,dev,sys,etc,tmp,usr/bin,sbin,run,var,root}
-cp "$(command -v busybox)" "$bundle/rootfs/bin/busybox"
-for a in true sh; do ln -s busybox "$bundle/rootfs/bin/$a"; done
-echo "root:x:0:0:root:/root:/bin/sh" > "$bundle/rootfs/etc/passwd"
-echo "root:x:0:" > "$bundle/rootfs/etc/group"
-(cd "$bundle" && crun spec)
-python3 - "$bundle/config.json" <<'PY'
-import json, sys
-c = json.load(open(sys.argv[1]))
-c['process']['terminal'] = False
-c['process']['args'] = ['/bin/true']
-json.dump(c, open(sys.argv[1], 'w'), indent=1)
-PY
-unshare --mount --propagation private \
-    sh -c 'umount /sys/fs/cgroup/unified 2>/dev/null; exec sleep 100000' &
-holder=$!
-for _ in $(seq 50); do
-    [ "$(readlink /proc/$holder/exe 2>/dev/null)" = "$(readlink -f "$(command -v sleep)")" ] && break
-    sleep 0.1
-done
+crun_bundle "$bundle"
+crun_holder_start
 
 # The ip(8) version.  Names carry the shell's PID: a namespace's links go
 # away asynchronously after "ip netns del", so the next run must not need

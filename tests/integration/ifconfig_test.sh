@@ -4,48 +4,7 @@
 
 . "$(atf_get_srcdir)/vjail.subr"
 
-# ---- helpers (same in netlink_test.sh) ------------------------------------
-
-# nl_init: root, ip(8) for the test's own setup, a snapshot of host links.
-nl_init()
-{
-    vj_require_root
-    command -v ip >/dev/null || atf_skip "ip (iproute2) is not installed"
-    ip -o link show | awk -F': ' '{ sub(/@.*/, "", $2); print $2 }' | sort > host_links.before
-}
-
-# nl_ns SUFFIX: make a namespace owned by this test case; prints its path.
-nl_ns()
-{
-    local n
-    n="$(vj_name "$1")"
-    ip netns add "$n" || atf_fail "ip netns add $n"
-    echo "$n" >> netns.list
-    echo "/run/netns/$n"
-}
-
-# nl_cleanup: remove the namespaces (and so every link in them).
-nl_cleanup()
-{
-    local n
-    [ -f netns.list ] || return 0
-    while read -r n; do
-        ip netns del "$n" 2>/dev/null
-    done < netns.list
-    rm -f netns.list
-}
-
-# nl_done: tear down, then nothing of this test may be left on the host.
-nl_done()
-{
-    local left
-    nl_cleanup
-    left=$(ip netns list | grep "^$(vj_prefix)")
-    [ -z "$left" ] || atf_fail "namespaces left: $left"
-    ip -o link show | awk -F': ' '{ sub(/@.*/, "", $2); print $2 }' | sort > host_links.after
-    left=$(comm -13 host_links.before host_links.after | grep -E '^(epair|bridge|vxlan|macvlan|vjt)')
-    [ -z "$left" ] || atf_fail "links left on the host: $left"
-}
+. "$(vj_srcroot)/tests/data/netlink/nl.subr"
 
 IFC() { "$(vj_bin libexec/ifconfig)" "$@"; }
 RT() { "$(vj_bin libexec/route)" "$@"; }
