@@ -334,6 +334,25 @@ static int ensure_dirs(vj_error_t *err)
     return 0;
 }
 
+/* ext4 (/run is not a tmpfs everywhere) never shrinks a directory: after
+ * a thousand jails, every create, rename and unlink in the registry reads
+ * eight blocks, about 0.1 ms per jail(8) here.  An empty registry
+ * directory that has grown is replaced by a fresh one; rename(2) replaces
+ * only an empty directory, so nothing can be lost.  Under the lock. */
+static void compact_dir(const char *dir, mode_t mode)
+{
+    struct stat st;
+    if (stat(dir, &st) < 0 || st.st_size <= 4096)
+        return;
+    char tmp[PATH_MAX];
+    snprintf(tmp, sizeof tmp, "%s.new", dir);
+    rmdir(tmp); /* (left by a crash) */
+    if (mkdir(tmp, mode) < 0)
+        return;
+    if (chmod(tmp, mode) < 0 || rename(tmp, dir) < 0)
+        rmdir(tmp);
+}
+
 /* Callers that cannot take the lock (not root) read the registry without
  * it: entries are replaced by rename, so each read sees a whole entry.
  * They change nothing, not even the cleanup of dead jails. */
@@ -631,6 +650,13 @@ int vj_reg_reserve(struct vj_rec *r, int want_jid, const char *name, int parent,
     if (load_all(&l, &n, true, err) < 0)
         return -1;
     reap_dead(l, &n);
+    if (n == 0) {
+        /* (no jail: none of these is in use either) */
+        compact_dir(JAILS_DIR, 0700);
+        compact_dir(PUBLIC_DIR, 0755);
+        compact_dir(VJ_VNET_PIN_DIR, 0700);
+        compact_dir(VJ_VNET_STATE_DIR, 0700);
+    }
     int jid = want_jid;
     int rc = 0;
     for (size_t i = 0; i < n && rc == 0; i++) {

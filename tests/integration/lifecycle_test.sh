@@ -329,8 +329,42 @@ nonroot_body()
 }
 nonroot_cleanup() { vj_cleanup; }
 
+atf_test_case registry_compact cleanup
+registry_compact_head()
+{
+    atf_set descr "an empty registry directory that grew (ext4 never shrinks one) is replaced by a fresh one"
+}
+registry_compact_body()
+{
+    vj_require_root
+    case $(stat -f -c %T /run 2>/dev/null) in
+    ext2/ext3 | ext4) ;;
+    *) atf_skip "/run is not ext2/3/4 (a tmpfs directory shrinks by itself)" ;;
+    esac
+    [ -z "$("$(vj_bin jls)" -d jid)" ] || atf_skip "other jails exist: the registry is not empty"
+    "$(vj_bin jail)" -c path=/ command=/bin/true   # (the directories exist)
+    for i in $(seq 100); do     # (released by its supervisor, right after)
+        [ -n "$("$(vj_bin jls)" -d jid)" ] || break
+        sleep 0.05
+    done
+    local d i
+    for d in jails public; do
+        for i in $(seq 1500); do : > "/run/vjail/$d/.vjt$i"; done
+        rm -f /run/vjail/$d/.vjt*
+        [ "$(stat -c %s /run/vjail/$d)" -gt 4096 ] || atf_fail "/run/vjail/$d did not grow"
+    done
+    atf_check -o empty -e empty "$(vj_bin jail)" -c path=/ command=/bin/true
+    for d in jails public; do
+        atf_check -o inline:"4096\n" stat -c %s /run/vjail/$d
+    done
+    atf_check -o inline:"700\n" stat -c %a /run/vjail/jails
+    atf_check -o inline:"755\n" stat -c %a /run/vjail/public
+}
+registry_compact_cleanup() { rm -f /run/vjail/jails/.vjt* /run/vjail/public/.vjt*; vj_cleanup; }
+
 atf_init_test_cases()
 {
+    atf_add_test_case registry_compact
     atf_add_test_case nonroot
     atf_add_test_case stop_timeout
     atf_add_test_case persist
