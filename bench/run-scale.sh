@@ -105,6 +105,10 @@ remove_all() {
     done
 }
 
+# ip(8)'s first "ip netns add" (and the floor's netns pins) make
+# /run/netns a shared mount and leave it; undone at the end if it was us.
+netns_mounted=0
+mountpoint -q /run/netns 2>/dev/null && netns_mounted=1
 cleanup() {
     local rc=$?
     trap '' INT TERM HUP
@@ -113,6 +117,10 @@ cleanup() {
     rm -rf "$tmp"
     rm -f "$work/vnet_nl"
     rmdir "$work" 2>/dev/null || true
+    if [ "$netns_mounted" = 0 ] && mountpoint -q /run/netns 2>/dev/null &&
+        [ -z "$(ls -A /run/netns 2>/dev/null)" ]; then
+        umount /run/netns 2>/dev/null || true
+    fi
     exit "$rc"
 }
 

@@ -60,6 +60,10 @@ make -s -j"$(nproc)" BUILD="$BUILD" all
 
 tmp=$(mktemp -d /tmp/vjail-bench.XXXXXX)
 holder=
+# ip(8)'s first "ip netns add" (and the floor's netns pins) make
+# /run/netns a shared mount and leave it; undone at the end if it was us.
+netns_mounted=0
+mountpoint -q /run/netns 2>/dev/null && netns_mounted=1
 cleanup() {
     local rc=$?
     trap '' INT TERM HUP
@@ -79,6 +83,10 @@ cleanup() {
     ip link del vjb0 2>/dev/null || true
     ip link del vjb1 2>/dev/null || true
     rm -rf "$tmp"
+    if [ "$netns_mounted" = 0 ] && mountpoint -q /run/netns 2>/dev/null &&
+        [ -z "$(ls -A /run/netns 2>/dev/null)" ]; then
+        umount /run/netns 2>/dev/null || true
+    fi
     exit "$rc"
 }
 trap cleanup EXIT
