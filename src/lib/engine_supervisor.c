@@ -551,7 +551,8 @@ int vj_supervisor_start(struct vj_rec *r, const struct vj_cjail *cj, vj_error_t 
      * network (vnet.bridge: the namespace exists since the clone), and
      * their seccomp filter, compiled once here for all of them. */
     vj_error_t perr = NULL;
-    if (vj_policy_devices_attach(pol, cgfd, err) < 0 || vj_net_create(r, cj, err) < 0) {
+    if (vj_policy_devices_attach(pol, cgfd, err) < 0 ||
+        vj_netaddr_attach(pol->net, cgfd, r->j.name, err) < 0 || vj_net_create(r, cj, err) < 0) {
         kill_child(cpidfd);
         goto out; /* the caller's rollback releases what vj_net_create recorded */
     }

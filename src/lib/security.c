@@ -235,6 +235,38 @@ static void policy_mount(struct vj_policy *p, const struct vj_cjail *j)
     p->mount_fs = fs & ~(unsigned)(VJ_MNT_FDESCFS | VJ_MNT_ZFS);
 }
 
+/* ip4, ip4.addr, ip6, ip6.addr (security_netaddr.c), and what of them
+ * vjail does not do: FreeBSD's jail(8) adds the addresses to an interface
+ * ("iface|addr", interface=) and resolves ip_hostname. */
+static int policy_netaddr(struct vj_policy *p, const struct vj_cjail *j, vj_error_t *err)
+{
+    if (vj_netaddr_parse(j, p->vnet, jail_name(j), &p->net, err) < 0)
+        return -1;
+    if (p->net) {
+        p->ip4_disabled = p->net->mode4 == VJ_JS_DISABLE;
+        p->ip6_disabled = p->net->mode6 == VJ_JS_DISABLE;
+        if (p->net->mode4 != VJ_JS_NEW && p->net->mode6 != VJ_JS_NEW) {
+            free(p->net); /* (nothing to rewrite: the disabled families are seccomp's) */
+            p->net = NULL;
+        }
+    }
+    const char *const lists[] = {"ip4.addr", "ip6.addr"};
+    for (size_t l = 0; l < 2; l++) {
+        const struct vj_cparam *a = vj_cjail_get(j, lists[l]);
+        for (size_t i = 0; a && i < a->nvalues; i++)
+            if (strchr(a->values[i], '|') || vj_cjail_str(j, "interface")) {
+                policy_warn(p, j, lists[l],
+                            "the address is not added to an interface: vjail does not manage "
+                            "host interface aliases (add it with ip address add, or use vnet)");
+                break;
+            }
+    }
+    if (vj_cjail_bool(j, "ip_hostname", false))
+        policy_warn(p, j, "ip_hostname",
+                    "not implemented: give the addresses in ip4.addr and ip6.addr");
+    return 0;
+}
+
 int vj_policy_from_jail(const struct vj_cjail *j, struct vj_policy **out, vj_error_t *err)
 {
     *out = NULL;
@@ -245,6 +277,8 @@ int vj_policy_from_jail(const struct vj_cjail *j, struct vj_policy **out, vj_err
     if (jailsys_value(j, "vnet", VJ_JS_INHERIT, &vnet, err) < 0)
         goto fail;
     p->vnet = vnet == VJ_JS_NEW;
+    if (policy_netaddr(p, j, err) < 0)
+        goto fail;
 
     if (policy_sysv(p, j, err) < 0)
         goto fail;
@@ -343,6 +377,7 @@ void vj_policy_free(struct vj_policy *p)
 {
     if (!p)
         return;
+    free(p->net);
     for (size_t i = 0; i < p->nwarnings; i++)
         free(p->warnings[i]);
     free(p->warnings);

@@ -187,6 +187,17 @@ static void filter_rules(struct filter *f, const struct vj_policy *p)
                 deny_masked(f, "socket", 0, 0xffffffffu, (uint64_t)af);
         deny_ge(f, "socket", 0, AF_MAX);
     }
+    /* ip4/ip6 = disable (a restricted jail without addresses of that
+     * family): FreeBSD's EAFNOSUPPORT. */
+    const struct {
+        bool off;
+        int af;
+    } fams[] = {{p->ip4_disabled, AF_INET}, {p->ip6_disabled, AF_INET6}};
+    for (size_t i = 0; i < 2; i++)
+        if (fams[i].off) {
+            struct scmp_arg_cmp c = {0, SCMP_CMP_MASKED_EQ, 0xffffffffu, (uint64_t)fams[i].af};
+            rule(f, SCMP_ACT_ERRNO(EAFNOSUPPORT), "socket", 1, &c);
+        }
 
     /* sysvmsg/sysvsem/sysvshm = disable: the calls fail with ENOSYS, as in
      * a FreeBSD jail. */
@@ -300,6 +311,7 @@ static char *filter_cache_path(const struct vj_policy *p)
     k.jail = NULL;
     k.warnings = NULL;
     k.nwarnings = 0;
+    k.net = NULL; /* (addresses are the BPF programs', not the filter's) */
     uint64_t h = fnv(0xcbf29ce484222325ULL, &k, sizeof k);
     uint64_t id[] = {exe.st_dev, exe.st_ino, (uint64_t)exe.st_size, (uint64_t)exe.st_mtim.tv_sec,
                      (uint64_t)exe.st_mtim.tv_nsec};

@@ -106,6 +106,9 @@ static void warn_err(const struct work *w, vj_error_t *err)
         m += nl + 2;
     else if (!w->cfgname && !strncmp(m, w->name, nl) && !strncmp(m + nl, ": ", 2))
         m += nl + 2;
+    else if (!w->cfgname && w->cj && !w->cj->name && !vj_cjail_str(w->cj, "name") &&
+             !strncmp(m, "jail: ", 6))
+        m += 6; /* (the policy's name for a jail that has none yet) */
     warnj(w, "%s", m);
     vj_error_release(err);
 }
@@ -1854,6 +1857,23 @@ int vj_run_child(int parent_jid, const char *flags, char **args, size_t nargs)
         merge_params(&tmp, cj);
         if (child_check_limits(&up, merged, display && *display ? display : name))
             goto out;
+    }
+    /* A child shares its parent's network stack (no vnet for children),
+     * so a parent restricted to some addresses (ip4.addr ...) passes that
+     * restriction on, as FreeBSD does: the child's processes are not in
+     * the parent's cgroup, where its restriction is enforced. */
+    static const char *const ipp[] = {"ip4", "ip4.addr", "ip6", "ip6.addr"};
+    for (size_t i = 0; i < sizeof ipp / sizeof *ipp; i++) {
+        const struct vj_cparam *pp = parent.j.params ? vj_cjail_get(parent.j.params, ipp[i]) : NULL;
+        if (!pp)
+            continue;
+        struct vj_buf b = {0};
+        for (size_t v = 0; v < pp->nvalues; v++)
+            buf_printf(&b, "%s%s", v ? "," : "", pp->values[v]);
+        if (!pp->nvalues)
+            buf_adds(&b, pp->negated ? "disable" : "new");
+        cleanup_free char *joined = buf_steal(&b);
+        vj_cjail_set(cj, ipp[i], joined);
     }
     full = xasprintf("%s.%s", parent.j.name, name);
     vj_cjail_set(cj, "name", full);

@@ -25,6 +25,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <netinet/in.h>
 #include <sys/types.h>
 #include <unistd.h>
 
@@ -704,9 +705,29 @@ struct vj_policy {
         proc_debug, settime, adjtime;
     bool mount;             /* allow.mount in effect (enforce_statfs < 2, suser) */
     unsigned mount_fs;      /* VJ_MNT_* allowed with it (allow.mount.<fs>) */
+    bool ip4_disabled, ip6_disabled; /* ip4/ip6 = disable: no such sockets */
+    struct vj_netaddr *net; /* non-VNET ip4.addr/ip6.addr; NULL: unrestricted */
     char **warnings;        /* NULL-terminated, "JAIL: PARAM: text" */
     size_t nwarnings;
 };
+/* FreeBSD's IP restriction of a non-VNET jail (security_netaddr.c):
+ * VJ_JS_INHERIT (unrestricted), VJ_JS_NEW (only these addresses, the
+ * first one for the wildcard, loopback and as source) or VJ_JS_DISABLE
+ * (no socket of that family).  Addresses in network byte order. */
+#define VJ_NETADDR_MAX 64
+struct vj_netaddr {
+    int mode4, mode6;
+    size_t n4, n6;
+    uint32_t a4[VJ_NETADDR_MAX];
+    struct in6_addr a6[VJ_NETADDR_MAX];
+};
+/* From ip4, ip4.addr, ip6, ip6.addr: *out NULL when none is set (both
+ * unrestricted); an error for a VNET jail with a restriction. */
+int vj_netaddr_parse(const struct vj_cjail *j, bool vnet, const char *jail,
+                     struct vj_netaddr **out, vj_error_t *err);
+/* The cgroup BPF programs (bind, connect, UDP sendmsg) on a jail's leaf. */
+int vj_netaddr_attach(const struct vj_netaddr *na, int cgroup_fd, const char *jail,
+                      vj_error_t *err);
 /* allow.mount.<fs>, FreeBSD's file system names (vj_policy.mount_fs). */
 enum {
     VJ_MNT_DEVFS = 0x01, VJ_MNT_FDESCFS = 0x02, VJ_MNT_FUSEFS = 0x04, VJ_MNT_NULLFS = 0x08,
