@@ -318,6 +318,8 @@ void vj_rec_reap(struct vj_rec *r)
     vj_rec_release_net(r);
     for (size_t i = r->nmounts; i-- > 0;)
         vj_umount_target(r->mounts[i], NULL);
+    for (size_t i = r->naliases; i-- > 0;)
+        vj_alias_del(r->aliases[i]);
     vj_cgroup_remove(r->cgroup);
     vj_rctl_release_jail(r->j.name, r->j.jid);
     vj_reg_delete(r->j.jid);

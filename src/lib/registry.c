@@ -113,6 +113,7 @@ void vj_rec_clear(struct vj_rec *r)
     for (size_t i = 0; i < r->nmounts; i++)
         free(r->mounts[i]);
     free(r->mounts);
+    vj_alias_list_free(r->aliases, r->naliases);
     free(r->symlinks);
     free(r->netns_pin);
     free(r->vnet_state);
@@ -177,6 +178,8 @@ static char *rec_serialize(const struct vj_rec *r)
     buf_printf(&b, "nsfds\t%d\n", r->mntns_fd);
     for (size_t i = 0; i < r->nmounts; i++)
         put_kv(&b, "mount", r->mounts[i]);
+    for (size_t i = 0; i < r->naliases; i++)
+        put_kv(&b, "alias", r->aliases[i]);
     if (r->symlinks)
         put_kv(&b, "symlink", r->symlinks);
     if (r->netns_pin)
@@ -289,6 +292,10 @@ static int rec_parse(const char *text, struct vj_rec *r, bool light)
                 r->mounts = xrealloc(r->mounts, (r->nmounts + 2) * sizeof *r->mounts);
                 r->mounts[r->nmounts++] = xstrdup(f[1]);
                 r->mounts[r->nmounts] = NULL;
+            } else if (!strcmp(k, "alias")) {
+                r->aliases = xrealloc(r->aliases, (r->naliases + 2) * sizeof *r->aliases);
+                r->aliases[r->naliases++] = xstrdup(f[1]);
+                r->aliases[r->naliases] = NULL;
             } else if (!strcmp(k, "symlink")) {
                 r->symlinks = xstrdup(f[1]);
             } else if (!strcmp(k, "netns")) {

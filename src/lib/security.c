@@ -235,9 +235,8 @@ static void policy_mount(struct vj_policy *p, const struct vj_cjail *j)
     p->mount_fs = fs & ~(unsigned)(VJ_MNT_FDESCFS | VJ_MNT_ZFS);
 }
 
-/* ip4, ip4.addr, ip6, ip6.addr (security_netaddr.c), and what of them
- * vjail does not do: FreeBSD's jail(8) adds the addresses to an interface
- * ("iface|addr", interface=) and resolves ip_hostname. */
+/* ip4, ip4.addr, ip6, ip6.addr (security_netaddr.c; the interface
+ * aliases: engine_alias.c), and what vjail does not do: ip_hostname. */
 static int policy_netaddr(struct vj_policy *p, const struct vj_cjail *j, vj_error_t *err)
 {
     if (vj_netaddr_parse(j, p->vnet, jail_name(j), &p->net, err) < 0)
@@ -249,17 +248,6 @@ static int policy_netaddr(struct vj_policy *p, const struct vj_cjail *j, vj_erro
             free(p->net); /* (nothing to rewrite: the disabled families are seccomp's) */
             p->net = NULL;
         }
-    }
-    const char *const lists[] = {"ip4.addr", "ip6.addr"};
-    for (size_t l = 0; l < 2; l++) {
-        const struct vj_cparam *a = vj_cjail_get(j, lists[l]);
-        for (size_t i = 0; a && i < a->nvalues; i++)
-            if (strchr(a->values[i], '|') || vj_cjail_str(j, "interface")) {
-                policy_warn(p, j, lists[l],
-                            "the address is not added to an interface: vjail does not manage "
-                            "host interface aliases (add it with ip address add, or use vnet)");
-                break;
-            }
     }
     if (vj_cjail_bool(j, "ip_hostname", false))
         policy_warn(p, j, "ip_hostname",

@@ -291,8 +291,9 @@ static int run_hooks(const struct run *r, const struct work *w, const struct vj_
 /* ---------------------------------------------------------------- */
 /* removal                                                          */
 
-/* Unmount, in reverse order, every recorded mount; then the cgroup and
- * the registry entry.  Used on rollback and after exec.poststop. */
+/* Unmount, in reverse order, every recorded mount, then remove the
+ * interface aliases (FreeBSD's steps 6 and 7).  Used on rollback and
+ * after exec.poststop. */
 static void release_mounts(struct vj_rec *rec, const struct work *w, bool verbose)
 {
     for (size_t i = rec->nmounts; i-- > 0;) {
@@ -302,6 +303,15 @@ static void release_mounts(struct vj_rec *rec, const struct work *w, bool verbos
                    rec->mounts[i]);
         if (vj_umount_target(rec->mounts[i], &err) < 0)
             warn_err(w, &err);
+    }
+    for (size_t i = rec->naliases; i-- > 0;) {
+        if (verbose) {
+            const char *sp = strchr(rec->aliases[i], ' ');
+            printf("%s%sifconfig %.*s %s %s -alias\n", w->cfgname ? w->name : "",
+                   w->cfgname ? ": " : "", sp ? (int)(sp - rec->aliases[i]) : 0, rec->aliases[i],
+                   sp && strchr(sp, ':') ? "inet6" : "inet", sp ? sp + 1 : "");
+        }
+        vj_alias_del(rec->aliases[i]);
     }
 }
 
@@ -859,6 +869,8 @@ static int create_jail(const struct run *r, struct work *w)
     bool created = false;
     struct vj_mnt *mnts = NULL;
     size_t nmnts = 0;
+    char **aliases = NULL;
+    size_t naliases = 0;
     const char *path = vj_cjail_str(cj, "path");
     cleanup_free char *abspath = NULL;
     if (path && path[0] != '/' && cj->cmdline) {
@@ -889,7 +901,8 @@ static int create_jail(const struct run *r, struct work *w)
     }
     if (warn_unhonoured(w, cj) < 0)
         goto fail;
-    if (vj_mounts_plan(cj, &mnts, &nmnts, &err) < 0) {
+    if (vj_mounts_plan(cj, &mnts, &nmnts, &err) < 0 ||
+        vj_alias_plan(cj, &aliases, &naliases, &err) < 0) {
         warn_err(w, &err);
         goto fail;
     }
@@ -908,6 +921,31 @@ static int create_jail(const struct run *r, struct work *w)
     /* 1: exec.prepare */
     if (run_hooks(r, w, cj, &rec, "exec.prepare", false) < 0)
         goto fail;
+    /* 2: interface aliases (IPv4, then IPv6), each recorded before it is
+     * added; one that cannot be added is not ours to remove */
+    for (size_t i = 0; i < naliases; i++) {
+        rec.aliases = xrealloc(rec.aliases, (rec.naliases + 2) * sizeof *rec.aliases);
+        rec.aliases[rec.naliases++] = xstrdup(aliases[i]);
+        rec.aliases[rec.naliases] = NULL;
+        if (rec_save_locked(&rec, &err) < 0) {
+            warn_err(w, &err);
+            goto fail;
+        }
+        if (verbosity(o) > 0) {
+            const char *sp = strchr(aliases[i], ' ');
+            notej(r, w, "ifconfig %.*s %s %s alias\n", (int)(sp - aliases[i]), aliases[i],
+                  strchr(sp, ':') ? "inet6" : "inet", sp + 1);
+        }
+        if (vj_alias_add(aliases[i], &err) < 0) {
+            free(rec.aliases[--rec.naliases]);
+            rec.aliases[rec.naliases] = NULL;
+            vj_error_t serr = NULL;
+            if (rec_save_locked(&rec, &serr) < 0)
+                vj_error_release(&serr);
+            warn_err(w, &err);
+            goto fail;
+        }
+    }
     /* 3-7: mounts, each recorded before it is made */
     for (size_t i = 0; i < nmnts; i++) {
         rec.mounts = xrealloc(rec.mounts, (rec.nmounts + 2) * sizeof *rec.mounts);
@@ -1041,6 +1079,7 @@ fail:
     rollback(r, w, &rec, created);
 out:
     vj_mounts_free(mnts, nmnts);
+    vj_alias_list_free(aliases, naliases);
     vj_rec_clear(&rec);
     return rc;
 }

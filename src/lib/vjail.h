@@ -432,6 +432,8 @@ struct vj_rec {
     int mntns_fd;              /* fd held by the supervisor (pidfd_getfd) */
     char **mounts;             /* "TARGET" in creation order (NULL-terminated) */
     size_t nmounts;
+    char **aliases;            /* "IFACE ADDR/LEN" added (engine_alias.c) */
+    size_t naliases;
     char *symlinks;            /* fdescfs /dev/fd symlink we created, or NULL */
     char *netns_pin;           /* vnet: pinned network namespace (vj_vnet_ns_pin) */
     char *vnet_state;          /* vnet.bridge ...: vj_vnet_state file */
@@ -612,6 +614,14 @@ int vj_mount_one(const struct vj_cjail *j, const struct vj_mnt *m, vj_error_t *e
 int vj_umount_target(const char *target, vj_error_t *err);
 /* Is a path a mount point (per /proc/self/mountinfo)? */
 bool vj_is_mountpoint(const char *path);
+
+/* Interface aliases of ip4.addr/ip6.addr (engine_alias.c): "iface|addr"
+ * or the interface parameter.  plan: the list ("IFACE ADDR/LEN", IPv4
+ * first); add: one, by netlink; del: one, quietly (idempotent). */
+int vj_alias_plan(const struct vj_cjail *j, char ***out, size_t *n, vj_error_t *err);
+void vj_alias_list_free(char **l, size_t n);
+int vj_alias_add(const char *alias, vj_error_t *err);
+void vj_alias_del(const char *alias);
 
 /* supervisor (engine_supervisor.c): start pid 1 of a new jail, and, while
  * it sets the jail up, the jail's declarative networking (vj_net_create).
