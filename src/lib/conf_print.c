@@ -127,6 +127,27 @@ long long vj_cjail_int(const struct vj_cjail *j, const char *name, long long dfl
     return (end == s || *end || errno) ? dflt : v;
 }
 
+void vj_cjail_add(struct vj_cjail *j, const char *name, const char *value)
+{
+    struct vj_cparam *p = vj_cjail_get(j, name);
+    if (!p || !p->nvalues) {
+        vj_cjail_set(j, name, value);
+        return;
+    }
+    p->values = xrealloc(p->values, (p->nvalues + 2) * sizeof *p->values);
+    p->values[p->nvalues++] = xstrdup(value);
+    p->values[p->nvalues] = NULL;
+    if (p->priv) {
+        /* (unexpanded: the raw form in step, a literal) */
+        struct vj_cval *raw = xrealloc(p->priv, p->nvalues * sizeof *raw);
+        memset(&raw[p->nvalues - 1], 0, sizeof *raw);
+        raw[p->nvalues - 1].segs = xcalloc(1, sizeof *raw[0].segs);
+        raw[p->nvalues - 1].segs[0].text = xstrdup(value);
+        raw[p->nvalues - 1].nsegs = 1;
+        p->priv = raw;
+    }
+}
+
 void vj_cjail_set(struct vj_cjail *j, const char *name, const char *value)
 {
     bool negated = false;

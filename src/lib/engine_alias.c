@@ -13,7 +13,9 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <netdb.h>
 #include <string.h>
+#include <sys/socket.h>
 
 /* One list value: its alias (allocated "IFACE ADDR/LEN"), NULL if it has
  * no interface, or -1 with err. */
@@ -135,4 +137,40 @@ void vj_alias_del(const char *alias)
     if (nl)
         vj_nl_close(nl);
     vj_error_release(&err);
+}
+
+int vj_ip_hostname(struct vj_cjail *j, vj_error_t *err)
+{
+    if (!vj_cjail_bool(j, "ip_hostname", false))
+        return 0;
+    const char *host = vj_cjail_str(j, "host.hostname");
+    const char *who = j->name ? j->name : "jail";
+    if (!host || !*host)
+        return vj_error_make(err, 0, "%s: ip_hostname: host.hostname is not set", who);
+    /* As FreeBSD: stream sockets, both families. */
+    struct addrinfo hints = {.ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM};
+    struct addrinfo *res = NULL;
+    int r = getaddrinfo(host, NULL, &hints, &res);
+    if (r != 0)
+        return vj_error_make(err, 0, "%s: ip_hostname: %s: %s", who, host, gai_strerror(r));
+    for (int pass = 0; pass < 2; pass++) /* IPv4 first, as jail(8) lists them */
+        for (struct addrinfo *ai = res; ai; ai = ai->ai_next) {
+            char buf[INET6_ADDRSTRLEN];
+            int fam = pass ? AF_INET6 : AF_INET;
+            if (ai->ai_family != fam)
+                continue;
+            const void *a = fam == AF_INET ? (const void *)&((struct sockaddr_in *)ai->ai_addr)->sin_addr
+                                           : (const void *)&((struct sockaddr_in6 *)ai->ai_addr)->sin6_addr;
+            if (!inet_ntop(fam, a, buf, sizeof buf))
+                continue;
+            const char *param = fam == AF_INET ? "ip4.addr" : "ip6.addr";
+            bool dup = false;
+            const struct vj_cparam *p = vj_cjail_get(j, param);
+            for (size_t i = 0; p && i < p->nvalues && !dup; i++)
+                dup = !strcmp(p->values[i], buf);
+            if (!dup)
+                vj_cjail_add(j, param, buf);
+        }
+    freeaddrinfo(res);
+    return 0;
 }

@@ -236,7 +236,7 @@ static void policy_mount(struct vj_policy *p, const struct vj_cjail *j)
 }
 
 /* ip4, ip4.addr, ip6, ip6.addr (security_netaddr.c; the interface
- * aliases: engine_alias.c), and what vjail does not do: ip_hostname. */
+ * aliases and ip_hostname: engine_alias.c). */
 static int policy_netaddr(struct vj_policy *p, const struct vj_cjail *j, vj_error_t *err)
 {
     if (vj_netaddr_parse(j, p->vnet, jail_name(j), &p->net, err) < 0)
@@ -249,9 +249,6 @@ static int policy_netaddr(struct vj_policy *p, const struct vj_cjail *j, vj_erro
             p->net = NULL;
         }
     }
-    if (vj_cjail_bool(j, "ip_hostname", false))
-        policy_warn(p, j, "ip_hostname",
-                    "not implemented: give the addresses in ip4.addr and ip6.addr");
     return 0;
 }
 

@@ -884,7 +884,12 @@ static int create_jail(const struct run *r, struct work *w)
     bool persist = vj_cjail_bool(cj, "persist", false);
     struct vj_cparam *vi = vj_cjail_get(cj, "vnet.interface");
 
-    /* step 0: parameter checks */
+    /* step 0: parameter checks (ip_hostname first: its addresses are
+     * checked with the others) */
+    if (vj_ip_hostname(cj, &err) < 0) {
+        warn_err(w, &err);
+        goto fail;
+    }
     if (vi && vi->nvalues && !vj_jail_is_vnet(cj)) {
         warnj(w, "vnet.interface: the jail has no vnet");
         goto fail;

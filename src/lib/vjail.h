@@ -237,6 +237,8 @@ bool vj_cjail_bool(const struct vj_cjail *j, const char *name, bool dflt);
 long long vj_cjail_int(const struct vj_cjail *j, const char *name, long long dflt);
 /* Set (replace) a parameter on a jail, e.g. jid after reservation. */
 void vj_cjail_set(struct vj_cjail *j, const char *name, const char *value);
+/* Append a value to a list parameter (created if absent). */
+void vj_cjail_add(struct vj_cjail *j, const char *name, const char *value);
 
 /* Match a jail name against a pattern with "*" components (FreeBSD rules). */
 bool vj_wild_match(const char *pattern, const char *name);
@@ -621,6 +623,10 @@ bool vj_is_mountpoint(const char *path);
 int vj_alias_plan(const struct vj_cjail *j, char ***out, size_t *n, vj_error_t *err);
 void vj_alias_list_free(char **l, size_t n);
 int vj_alias_add(const char *alias, vj_error_t *err);
+/* ip_hostname: the addresses host.hostname resolves to, appended to
+ * ip4.addr and ip6.addr (FreeBSD's jail(8)); an error if it resolves to
+ * none. */
+int vj_ip_hostname(struct vj_cjail *j, vj_error_t *err);
 void vj_alias_del(const char *alias);
 
 /* supervisor (engine_supervisor.c): start pid 1 of a new jail, and, while

@@ -227,8 +227,27 @@ aliases_cleanup()
     true
 }
 
+atf_test_case ip_hostname cleanup
+ip_hostname_head() { atf_set descr "ip_hostname (jail -h) adds the addresses host.hostname resolves to"; }
+ip_hostname_body()
+{
+    setup
+    getent ahostsv4 localhost | grep -q '^127\.0\.0\.1 ' || atf_skip "localhost does not resolve to 127.0.0.1 here"
+    local n
+    n=$(vj_name h)
+    atf_check "$(vj_bin jail)" -c name="$n" path=/ host.hostname=localhost ip_hostname persist
+    atf_check -o match:"^127\.0\.0\.1( |$)" "$(vj_bin jls)" -j "$n" ip4.addr
+    atf_check -o inline:"bind 0.0.0.0 127.0.0.1\n" \
+        "$(vj_bin jexec)" "$n" /usr/bin/python3 "$PWD/probe.py" bind=0.0.0.0
+    atf_check "$(vj_bin jail)" -r "$n"
+    atf_check -s exit:1 -e match:"^jail: ip_hostname: vjt-none\.invalid: " \
+        "$(vj_bin jail)" -h -c path=/ host.hostname=vjt-none.invalid command=/bin/true
+}
+ip_hostname_cleanup() { vj_cleanup; }
+
 atf_init_test_cases()
 {
+    atf_add_test_case ip_hostname
     atf_add_test_case aliases
     atf_add_test_case ip4
     atf_add_test_case source
