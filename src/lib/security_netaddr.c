@@ -76,8 +76,9 @@ int vj_netaddr_parse(const struct vj_cjail *j, bool vnet, const char *jail,
     const struct vj_cparam *a4 = vj_cjail_get(j, "ip4.addr"), *a6 = vj_cjail_get(j, "ip6.addr");
     const struct vj_cparam *m4 = vj_cjail_get(j, "ip4"), *m6 = vj_cjail_get(j, "ip6");
     size_t n4 = a4 ? a4->nvalues : 0, n6 = a6 ? a6->nvalues : 0;
-    if (!n4 && !n6 && !m4 && !m6)
-        return 0; /* (no restriction; see jail(8): FreeBSD would disable both) */
+    if (vnet && !n4 && !n6 && !m4 && !m6)
+        return 0; /* (its own stack) */
+    /* FreeBSD's kernel: a family the jail says nothing of is disabled */
     struct vj_netaddr *na = xcalloc(1, sizeof *na);
     const struct vj_cparam *modes[2] = {m4, m6};
     size_t counts[2] = {n4, n6};
@@ -89,7 +90,7 @@ int vj_netaddr_parse(const struct vj_cjail *j, bool vnet, const char *jail,
         if (counts[f])
             mode = VJ_JS_NEW; /* FreeBSD: addresses imply "new" */
         else if (!m)
-            mode = VJ_JS_DISABLE; /* the other family of a restricted jail */
+            mode = VJ_JS_DISABLE; /* (not mentioned) */
         else if (!v)
             mode = m->negated ? VJ_JS_DISABLE : VJ_JS_NEW;
         else if (!strcmp(v, "inherit") || !strcmp(v, "2"))

@@ -1693,7 +1693,7 @@ static bool child_param_ok(const char *name)
         "name", "persist", "host.hostname", "host.domainname", "path", "children.max",
         "sysvmsg", "sysvsem", "sysvshm", "securelevel", "enforce_statfs", "exec.start",
         "command", "exec.stop", "exec.jail_user", "exec.system_jail_user", "exec.clean",
-        "exec.timeout", "stop.timeout",
+        "exec.timeout", "stop.timeout", "ip4", "ip6",
     };
     for (size_t i = 0; i < sizeof ok / sizeof *ok; i++)
         if (!strcmp(name, ok[i]))
@@ -1902,22 +1902,41 @@ int vj_run_child(int parent_jid, const char *flags, char **args, size_t nargs)
         if (child_check_limits(&up, merged, display && *display ? display : name))
             goto out;
     }
-    /* A child shares its parent's network stack (no vnet for children),
-     * so a parent restricted to some addresses (ip4.addr ...) passes that
-     * restriction on, as FreeBSD does: the child's processes are not in
-     * the parent's cgroup, where its restriction is enforced. */
-    static const char *const ipp[] = {"ip4", "ip4.addr", "ip6", "ip6.addr"};
-    for (size_t i = 0; i < sizeof ipp / sizeof *ipp; i++) {
-        const struct vj_cparam *pp = parent.j.params ? vj_cjail_get(parent.j.params, ipp[i]) : NULL;
-        if (!pp)
+    /* A child shares its parent's network stack (no vnet for children).
+     * As FreeBSD: a family the child does not mention is disabled, and
+     * "inherit" gives it the parent's restriction (its addresses), which
+     * the child gets as its own: its processes are not in the parent's
+     * cgroup, where the parent's is enforced. */
+    static const char *const fam[2][2] = {{"ip4", "ip4.addr"}, {"ip6", "ip6.addr"}};
+    for (int fi = 0; fi < 2; fi++) {
+        const char *v = vj_cjail_str(cj, fam[fi][0]);
+        const struct vj_cparam *cp = vj_cjail_get(cj, fam[fi][0]);
+        if (!cp)
             continue;
-        struct vj_buf b = {0};
-        for (size_t v = 0; v < pp->nvalues; v++)
-            buf_printf(&b, "%s%s", v ? "," : "", pp->values[v]);
-        if (!pp->nvalues)
-            buf_adds(&b, pp->negated ? "disable" : "new");
-        cleanup_free char *joined = buf_steal(&b);
-        vj_cjail_set(cj, ipp[i], joined);
+        bool inherit = v && (!strcmp(v, "inherit") || !strcmp(v, "2"));
+        bool disable = cp->negated || (v && (!strcmp(v, "disable") || !strcmp(v, "0")));
+        if (!inherit && !disable) {
+            child_fail("%s: a child jail can only inherit or disable it", fam[fi][0]);
+            goto out;
+        }
+        if (disable)
+            continue;
+        const struct vj_cparam *pm = parent.j.params ? vj_cjail_get(parent.j.params, fam[fi][0]) : NULL;
+        const struct vj_cparam *pa = parent.j.params ? vj_cjail_get(parent.j.params, fam[fi][1]) : NULL;
+        if (pa && pa->nvalues) {
+            struct vj_buf b = {0};
+            for (size_t k = 0; k < pa->nvalues; k++)
+                buf_printf(&b, "%s%s", k ? "," : "", pa->values[k]);
+            cleanup_free char *joined = buf_steal(&b);
+            vj_cjail_set(cj, fam[fi][1], joined);
+            vj_cjail_set(cj, fam[fi][0], "new");
+        } else {
+            /* the parent unrestricted (inherit) or without that family */
+            bool pinh = pm && pm->nvalues &&
+                        (!strcmp(pm->values[pm->nvalues - 1], "inherit") ||
+                         !strcmp(pm->values[pm->nvalues - 1], "2"));
+            vj_cjail_set(cj, fam[fi][0], pinh ? "inherit" : "disable");
+        }
     }
     full = xasprintf("%s.%s", parent.j.name, name);
     vj_cjail_set(cj, "name", full);

@@ -115,14 +115,21 @@ socket 4 EAFNOSUPPORT
 ip6_cleanup() { vj_cleanup; }
 
 atf_test_case unrestricted cleanup
-unrestricted_head() { atf_set descr "without ip4/ip6 parameters a jail uses the host's addresses freely"; }
+unrestricted_head() { atf_set descr "without ip4/ip6 parameters a jail has no IP (FreeBSD); with inherit it uses the host's addresses freely"; }
 unrestricted_body()
 {
     setup
+    atf_check -o inline:"socket 4 EAFNOSUPPORT
+socket 6 EAFNOSUPPORT
+" -e empty ./run_in -- socket=4 socket=6
     atf_check -o inline:"bind 0.0.0.0 0.0.0.0
 bind 127.0.0.2 127.0.0.2
 socket 6 ok
-" -e empty ./run_in -- bind=0.0.0.0 bind=127.0.0.2 socket=6
+" -e empty ./run_in ip4=inherit ip6=inherit -- bind=0.0.0.0 bind=127.0.0.2 socket=6
+    # one family inherited, the other not mentioned: disabled
+    atf_check -o inline:"socket 4 ok
+socket 6 EAFNOSUPPORT
+" -e empty ./run_in ip4=inherit -- socket=4 socket=6
 }
 unrestricted_cleanup() { vj_cleanup; }
 
@@ -134,12 +141,20 @@ jexec_child_body()
     local n jx
     n=$(vj_name p)
     jx=$(vj_bin jexec)
-    atf_check "$(vj_bin jail)" -c name="$n" path=/ ip4.addr=127.0.1.5 children.max=1 persist
+    atf_check "$(vj_bin jail)" -c name="$n" path=/ ip4.addr=127.0.1.5 children.max=2 persist
     atf_check -o inline:"bind 0.0.0.0 127.0.1.5\nsocket 6 EAFNOSUPPORT\n" \
         "$jx" "$n" /usr/bin/python3 "$PWD/probe.py" bind=0.0.0.0 socket=6
-    atf_check "$(vj_bin jail)" -c name="$n.c" path=/ persist
+    # a child: ip4=inherit gives it the parent's restriction; not mentioned,
+    # the family is disabled (FreeBSD); addresses of its own: refused
+    atf_check "$(vj_bin jail)" -c name="$n.c" path=/ ip4=inherit persist
     atf_check -o inline:"bind 0.0.0.0 127.0.1.5\nbind 127.0.1.9 EADDRNOTAVAIL\n" \
         "$jx" "$n.c" /usr/bin/python3 "$PWD/probe.py" bind=0.0.0.0 bind=127.0.1.9
+    atf_check "$(vj_bin jail)" -r "$n.c"
+    atf_check "$(vj_bin jail)" -c name="$n.c" path=/ persist
+    atf_check -o inline:"socket 4 EAFNOSUPPORT\n" \
+        "$jx" "$n.c" /usr/bin/python3 "$PWD/probe.py" socket=4
+    atf_check -s exit:1 -e inline:"jail: ip4.addr: cannot be set for a child jail\n" \
+        "$(vj_bin jail)" -c name="$n.d" path=/ ip4.addr=127.0.1.9 persist
     atf_check "$(vj_bin jail)" -r "$n"
 }
 jexec_child_cleanup() { vj_cleanup; }

@@ -82,8 +82,9 @@ raw_sockets_head() { atf_set descr "raw sockets only with allow.raw_sockets"; }
 raw_sockets_body()
 {
     setup
-    mkjail a
-    mkjail b allow.raw_sockets
+    # (IPv4 available: without ip4 parameters it would be disabled)
+    mkjail a ip4=inherit
+    mkjail b ip4=inherit allow.raw_sockets
     probe a EPERM raw_socket
     probe b ok raw_socket
 }

@@ -373,10 +373,13 @@ static void test_filter(void **state)
     assert_non_null(strstr(t, "action ERRNO(38)")); /* clone3, sysv: ENOSYS */
     assert_non_null(strstr(t, "# invalid architecture action\naction KILL_PROCESS"));
     assert_null(strstr(t, "\"sethostname\"")); /* allowed by default */
+    /* no ip4/ip6 parameters: both families disabled, as on FreeBSD */
+    assert_non_null(strstr(t, "action ERRNO(97)")); /* EAFNOSUPPORT */
     free(t);
     vj_policy_free(p);
 
-    p = POLICY("allow.sysvipc", "allow.mlock", "allow.socket_af", "allow.noset_hostname");
+    p = POLICY("allow.sysvipc", "allow.mlock", "allow.socket_af", "allow.noset_hostname",
+               "ip4=inherit", "ip6=inherit");
     t = filter_text(p);
     assert_null(strstr(t, "\"msgget\""));
     assert_null(strstr(t, "\"mlock\""));
