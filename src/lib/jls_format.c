@@ -176,28 +176,31 @@ static char *get_cpuset_id(struct jls_ctx *c)
     return xstrdup("0");
 }
 
-/* ip4 / ip6 not given at creation: a jail with addresses of the family
- * is restricted to them ("new"); without vnet it otherwise shares the
- * host's stack ("inherit").  Recorded values win. */
-static char *family_mode(const struct vj_jail *j, const char *mode, const char *addrs)
+/* ip4 / ip6 as FreeBSD's jls shows them: the mode the jail runs with
+ * (security_netaddr.c decides it the same way from the recorded
+ * parameters): "new" with addresses, "disable" for a family a jail
+ * without vnet was given nothing of, "inherit" otherwise. */
+static char *family_mode(const struct vj_jail *j, int family)
 {
-    const struct vj_cparam *cp = j->params ? vj_cjail_get(j->params, mode) : NULL;
-    if (cp && cp->nvalues)
-        return jailsys_text(cp->values[cp->nvalues - 1], cp->negated);
-    if (cp)
-        return xstrdup(cp->negated ? "disable" : "new");
-    const struct vj_cparam *a = j->params ? vj_cjail_get(j->params, addrs) : NULL;
-    return xstrdup(a && a->nvalues ? "new" : "inherit");
+    static struct vj_cjail none;
+    const struct vj_cjail *p = j->params ? j->params : &none;
+    struct vj_netaddr *na = NULL;
+    vj_error_t err = NULL;
+    if (vj_netaddr_parse(p, vj_jail_is_vnet(p), "", &na, &err) < 0)
+        vj_error_release(&err);
+    int m = !na ? VJ_JS_INHERIT : family == AF_INET ? na->mode4 : na->mode6;
+    free(na);
+    return xstrdup(m == VJ_JS_NEW ? "new" : m == VJ_JS_DISABLE ? "disable" : "inherit");
 }
 
 static char *get_ip4(struct jls_ctx *c)
 {
-    return family_mode(c->j, "ip4", "ip4.addr");
+    return family_mode(c->j, AF_INET);
 }
 
 static char *get_ip6(struct jls_ctx *c)
 {
-    return family_mode(c->j, "ip6", "ip6.addr");
+    return family_mode(c->j, AF_INET6);
 }
 
 /* The release uname(2) reports in the jail: the host kernel's, unless a
