@@ -51,7 +51,10 @@ static void policy_warn(struct vj_policy *p, const struct vj_cjail *j, const cha
 {
     cleanup_free char *where = param_where(j, name);
     p->warnings = xrealloc(p->warnings, (p->nwarnings + 2) * sizeof *p->warnings);
-    p->warnings[p->nwarnings++] = xasprintf("%s: %s: %s%s", jail_name(j), name, msg, where);
+    /* (a command-line jail without a name: no name, as FreeBSD says it) */
+    bool named = j->name && j->name[0];
+    p->warnings[p->nwarnings++] = xasprintf("%s%s%s: %s%s", named ? j->name : "",
+                                            named ? ": " : "", name, msg, where);
     p->warnings[p->nwarnings] = NULL;
 }
 
@@ -237,8 +240,20 @@ static void policy_mount(struct vj_policy *p, const struct vj_cjail *j)
 
 /* ip4, ip4.addr, ip6, ip6.addr (security_netaddr.c; the interface
  * aliases and ip_hostname: engine_alias.c). */
+/* Kernel parameters Linux has no place for, kept for jls: said once. */
+static void policy_recorded_only(struct vj_policy *p, const struct vj_cjail *j)
+{
+    if (vj_cjail_str(j, "osrelease"))
+        policy_warn(p, j, "osrelease",
+                    "recorded for jls only: uname(2) in the jail reports the host's release "
+                    "(Linux has no per-namespace release)");
+    if (vj_cjail_str(j, "osreldate"))
+        policy_warn(p, j, "osreldate", "recorded for jls only: Linux has no __FreeBSD_version");
+}
+
 static int policy_netaddr(struct vj_policy *p, const struct vj_cjail *j, vj_error_t *err)
 {
+    policy_recorded_only(p, j);
     if (vj_netaddr_parse(j, p->vnet, jail_name(j), &p->net, err) < 0)
         return -1;
     if (p->net) {

@@ -504,7 +504,7 @@ static int warn_unhonoured(const struct work *w, const struct vj_cjail *cj)
         return -1;
     }
     vj_policy_print_warnings(pol, stderr);
-    const char *jn = cj->name && cj->name[0] ? cj->name : "jail";
+    const char *jn = cj->name && cj->name[0] ? cj->name : NULL;
     for (size_t i = 0; i < cj->nparams; i++) {
         const struct vj_cparam *p = &cj->params[i];
         if (p->is_var || !p->def || !(p->def->flags & PF_NOLINUX) || p->negated)
@@ -513,7 +513,7 @@ static int warn_unhonoured(const struct work *w, const struct vj_cjail *cj)
         if (p->def->type == PT_BOOL ? param_parse_bool(v) != 1
                                     : (p->def->defval && !strcmp(v, p->def->defval)))
             continue;
-        cleanup_free char *key = xasprintf("%s: %s: ", jn, p->name);
+        cleanup_free char *key = xasprintf("%s%s%s: ", jn ? jn : "", jn ? ": " : "", p->name);
         bool said = false;
         for (const char *const *m = vj_policy_warnings(pol); *m && !said; m++)
             said = !strncmp(*m, key, strlen(key));
