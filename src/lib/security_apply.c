@@ -12,6 +12,7 @@
  */
 #include "vjail.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/capability.h>
@@ -319,6 +320,45 @@ static char *filter_cache_path(const struct vj_policy *p)
     return xasprintf("%s/%016llx", SECCOMP_CACHE_DIR, (unsigned long long)h);
 }
 
+/* Each policy and each build of jail(8) adds a file; /run is not a tmpfs
+ * everywhere, so nothing would ever clear them: once there are more than
+ * SECCOMP_CACHE_MAX, the least recently written go (a filter compiled
+ * again costs half a millisecond once). */
+#define SECCOMP_CACHE_MAX 64
+
+static void cache_prune(void)
+{
+    DIR *d = opendir(SECCOMP_CACHE_DIR);
+    if (!d)
+        return;
+    struct entry {
+        char name[32];
+        struct timespec t;
+    } *e = NULL;
+    size_t n = 0;
+    struct dirent *de;
+    while ((de = readdir(d))) {
+        struct stat st;
+        if (de->d_name[0] == '.' || strlen(de->d_name) >= sizeof e->name ||
+            fstatat(dirfd(d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+            continue;
+        e = xrealloc(e, (n + 1) * sizeof *e);
+        snprintf(e[n].name, sizeof e[n].name, "%s", de->d_name);
+        e[n++].t = st.st_mtim;
+    }
+    while (n > SECCOMP_CACHE_MAX) {
+        size_t old = 0;
+        for (size_t i = 1; i < n; i++)
+            if (e[i].t.tv_sec < e[old].t.tv_sec ||
+                (e[i].t.tv_sec == e[old].t.tv_sec && e[i].t.tv_nsec < e[old].t.tv_nsec))
+                old = i;
+        unlinkat(dirfd(d), e[old].name, 0);
+        e[old] = e[--n];
+    }
+    free(e);
+    closedir(d);
+}
+
 int vj_policy_precompile(const struct vj_policy *p, vj_error_t *err)
 {
     cleanup_free char *cache = filter_cache_path(p);
@@ -338,9 +378,12 @@ int vj_policy_precompile(const struct vj_policy *p, vj_error_t *err)
         /* Written whole, then renamed: a reader never sees half a filter. */
         if (buf && tmp && pread(fd, buf, (size_t)n, 0) == n &&
             (mkdir(SECCOMP_CACHE_DIR, 0700) == 0 || errno == EEXIST) &&
-            write_file(tmp, buf, (size_t)n, O_WRONLY | O_CREAT | O_EXCL, 0600, NULL) == 0 &&
-            rename(tmp, cache) < 0)
-            unlink(tmp);
+            write_file(tmp, buf, (size_t)n, O_WRONLY | O_CREAT | O_EXCL, 0600, NULL) == 0) {
+            if (rename(tmp, cache) < 0)
+                unlink(tmp);
+            else
+                cache_prune();
+        }
     }
     off_t len = lseek(fd, 0, SEEK_END);
     if (len <= 0 || len % (off_t)sizeof(struct sock_filter) != 0 || len > 65536 * 8)

@@ -362,8 +362,28 @@ registry_compact_body()
 }
 registry_compact_cleanup() { rm -f /run/vjail/jails/.vjt* /run/vjail/public/.vjt*; vj_cleanup; }
 
+atf_test_case seccomp_cache cleanup
+seccomp_cache_head() { atf_set descr "the compiled seccomp filters kept in /run/vjail/seccomp are bounded (64), the oldest go"; }
+seccomp_cache_body()
+{
+    vj_require_root
+    local d=/run/vjail/seccomp i lvl
+    mkdir -p "$d"
+    for i in $(seq 70); do
+        : > "$d/vjt-old-$i"
+        touch -d '2001-01-01' "$d/vjt-old-$i"
+    done
+    # a policy no earlier run compiled: a new file, then the pruning
+    lvl=$(( $(date +%s%N) % 1000000 + 1000 ))
+    atf_check "$(vj_bin jail)" -c path=/ securelevel="$lvl" command=/bin/true
+    [ "$(ls "$d" | wc -l)" -le 64 ] || atf_fail "$(ls "$d" | wc -l) files in $d"
+    [ "$(ls "$d" | grep -c '^vjt-old-')" -lt 70 ] || atf_fail "the oldest were not removed"
+}
+seccomp_cache_cleanup() { rm -f /run/vjail/seccomp/vjt-old-*; vj_cleanup; }
+
 atf_init_test_cases()
 {
+    atf_add_test_case seccomp_cache
     atf_add_test_case registry_compact
     atf_add_test_case nonroot
     atf_add_test_case stop_timeout
