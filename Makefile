@@ -58,6 +58,7 @@ UNIT_BIN  = $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 SBINDIR    = $(PREFIX)/sbin
 MANDIR     = $(PREFIX)/share/man
 LIBEXECDIR = $(PREFIX)/libexec/vjail
+UNITDIR    = $(PREFIX)/lib/systemd/system
 # Man pages generated from man/*.in into $(BUILD)/man/ (the rule that makes
 # them lives next to their generator); static ones are man/*.5 and man/*.8.
 MAN_GEN   = $(patsubst man/%.in,$(BUILD)/man/%,$(wildcard man/*.in))
@@ -102,6 +103,9 @@ install: all
 		case $$f in *.5) d=man5 ;; *.8) d=man8 ;; *) continue ;; esac; \
 		install -m 0644 $$f $(DESTDIR)$(MANDIR)/$$d/ || exit 1; \
 	done
+	install -d $(DESTDIR)$(UNITDIR)
+	sed 's|@SBINDIR@|$(SBINDIR)|g' init/vjail.service.in > $(DESTDIR)$(UNITDIR)/vjail.service
+	chmod 0644 $(DESTDIR)$(UNITDIR)/vjail.service
 
 # Build everything (commands and unit tests) with gcc and with clang,
 # -Werror, each in its own directory under $(BUILD).

@@ -38,6 +38,10 @@ expected_layout()
             f=$(basename "$f" .in)
             echo "share/man/man8/$f"
         done
+        echo lib
+        echo lib/systemd
+        echo lib/systemd/system
+        echo lib/systemd/system/vjail.service
         echo libexec
         echo libexec/vjail
         # Helper programs, when the Makefile lists some.
@@ -132,8 +136,30 @@ install_nothing_outside_cleanup()
     return 0
 }
 
+atf_test_case systemd_unit
+systemd_unit_head()
+{
+    atf_set descr "make install puts a systemd unit that starts and removes the jails of /etc/jail.conf"
+}
+systemd_unit_body()
+{
+    local d u
+    require_built
+    d=$(pwd)/stage
+    atf_check -o ignore -e ignore make -s -C "$(vj_srcroot)" \
+        BUILD="$(vj_builddir)" DESTDIR="$d" PREFIX=/opt/vjail-test install
+    u=$d/opt/vjail-test/lib/systemd/system/vjail.service
+    atf_check -o match:"^ExecStart=/opt/vjail-test/sbin/jail -c \\\$JAIL_LIST$" cat "$u"
+    atf_check -o match:"^ExecStop=.*/opt/vjail-test/sbin/jail -r " cat "$u"
+    command -v systemd-analyze >/dev/null || atf_skip "systemd-analyze is not installed"
+    # the same unit for the built jail(8), checked by systemd itself
+    sed "s|/opt/vjail-test/sbin|$(vj_builddir)|g" "$u" > vjail.service
+    atf_check -o empty -e empty systemd-analyze verify --man=no ./vjail.service
+}
+
 atf_init_test_cases()
 {
+    atf_add_test_case systemd_unit
     atf_add_test_case install_layout
     atf_add_test_case install_destdir
     atf_add_test_case install_nothing_outside
