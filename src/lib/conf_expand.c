@@ -70,13 +70,6 @@ static ssize_t find_ref(const struct vj_cjail *j, const char *name)
 
 static int expand_param(struct expander *x, size_t i, vj_error_t *err);
 
-static void push(char ***v, size_t *n, char *s)
-{
-    *v = xrealloc(*v, (*n + 2) * sizeof **v);
-    (*v)[(*n)++] = s;
-    (*v)[*n] = NULL;
-}
-
 /* Values of the reference `name` seen from parameter i: vals and nvals
  * point into x->out, or to the single `tmp` for ${jid}. */
 static int resolve(struct expander *x, size_t i, const char *name, char ***vals, size_t *nvals,
@@ -131,7 +124,7 @@ static int expand_param(struct expander *x, size_t i, vj_error_t *err)
                 goto bad;
             }
             for (size_t k = 0; k < nvals; k++)
-                push(&out, &nout, xstrdup(vals[k]));
+                vj_strv_push(&out, &nout, xstrdup(vals[k]));
             free(tmp);
             continue;
         }
@@ -162,7 +155,7 @@ static int expand_param(struct expander *x, size_t i, vj_error_t *err)
             buf_adds(&b, vals[0]);
             free(tmp);
         }
-        push(&out, &nout, buf_steal(&b));
+        vj_strv_push(&out, &nout, buf_steal(&b));
     }
     x->out[i] = out;
     x->nout[i] = nout;

@@ -127,6 +127,17 @@ long long vj_cjail_int(const struct vj_cjail *j, const char *name, long long dfl
     return (end == s || *end || errno) ? dflt : v;
 }
 
+/* The unexpanded form of a value set by the program: a literal. */
+static void cval_literal(struct vj_cval *c, const char *value)
+{
+    memset(c, 0, sizeof *c);
+    if (!value)
+        return;
+    c->segs = xcalloc(1, sizeof *c->segs);
+    c->segs[0].text = xstrdup(value);
+    c->nsegs = 1;
+}
+
 void vj_cjail_add(struct vj_cjail *j, const char *name, const char *value)
 {
     struct vj_cparam *p = vj_cjail_get(j, name);
@@ -134,16 +145,11 @@ void vj_cjail_add(struct vj_cjail *j, const char *name, const char *value)
         vj_cjail_set(j, name, value);
         return;
     }
-    p->values = xrealloc(p->values, (p->nvalues + 2) * sizeof *p->values);
-    p->values[p->nvalues++] = xstrdup(value);
-    p->values[p->nvalues] = NULL;
+    vj_strv_push(&p->values, &p->nvalues, xstrdup(value));
     if (p->priv) {
-        /* (unexpanded: the raw form in step, a literal) */
+        /* (unexpanded: the raw form in step) */
         struct vj_cval *raw = xrealloc(p->priv, p->nvalues * sizeof *raw);
-        memset(&raw[p->nvalues - 1], 0, sizeof *raw);
-        raw[p->nvalues - 1].segs = xcalloc(1, sizeof *raw[0].segs);
-        raw[p->nvalues - 1].segs[0].text = xstrdup(value);
-        raw[p->nvalues - 1].nsegs = 1;
+        cval_literal(&raw[p->nvalues - 1], value);
         p->priv = raw;
     }
 }
@@ -178,12 +184,8 @@ void vj_cjail_set(struct vj_cjail *j, const char *name, const char *value)
         p->values[0] = xstrdup(value);
     if (!j->expanded) {
         /* Keep the unexpanded form in step: a literal. */
-        struct vj_cval *raw = xcalloc(1, sizeof *raw);
-        if (value) {
-            raw[0].segs = xcalloc(1, sizeof *raw[0].segs);
-            raw[0].segs[0].text = xstrdup(value);
-            raw[0].nsegs = 1;
-        }
+        struct vj_cval *raw = xmalloc(sizeof *raw);
+        cval_literal(raw, value);
         p->priv = raw;
     }
 }

@@ -35,29 +35,26 @@ static int alias_of(const struct vj_cjail *j, const char *param, const char *v, 
         return vj_error_make(err, 0, "%s: %s: %s: ifconfig arguments after the address are "
                                      "not supported",
                              j->name ? j->name : "jail", param, v);
-    cleanup_free char *addr = xstrdup(a);
-    char *slash = strchr(addr, '/');
-    int len = family == AF_INET ? 32 : 128;
-    if (slash) {
-        *slash++ = 0;
-        char *end;
-        long n = strtol(slash, &end, 10);
-        if (family == AF_INET && strchr(slash, '.'))
-            len = vj_nl_netmask_len(slash);
-        else if (*end || end == slash || n < 0 || n > len)
-            len = -1;
-        else
-            len = (int)n;
+    const char *who = j->name ? j->name : "jail";
+    /* FreeBSD also takes a dotted IPv4 mask: made a prefix length */
+    cleanup_free char *cidr = NULL;
+    const char *slash = strchr(a, '/');
+    if (slash && family == AF_INET && strchr(slash + 1, '.')) {
+        int len = vj_nl_netmask_len(slash + 1);
         if (len < 0)
-            return vj_error_make(err, 0, "%s: %s: %s: bad mask", j->name ? j->name : "jail",
-                                 param, v);
+            return vj_error_make(err, 0, "%s: %s: %s: bad mask", who, param, v);
+        cidr = xasprintf("%.*s/%d", (int)(slash - a), a, len);
     }
-    unsigned char buf[16];
-    if (inet_pton(family, addr, buf) != 1)
-        return vj_error_make(err, 0, "%s: %s: %s: not an %s address",
-                             j->name ? j->name : "jail", param, v,
-                             family == AF_INET ? "IPv4" : "IPv6");
-    *out = xasprintf("%s %s/%d", iface, addr, len);
+    struct vj_nl_prefix pf;
+    vj_error_t e = NULL;
+    if (vj_nl_prefix_parse(cidr ? cidr : a, family, &pf, &e) < 0) {
+        vj_error_make(err, 0, "%s: %s: %s", who, param, e->msg);
+        vj_error_release(&e);
+        return -1;
+    }
+    char txt[INET6_ADDRSTRLEN];
+    inet_ntop(family, pf.addr, txt, sizeof txt);
+    *out = xasprintf("%s %s/%d", iface, txt, pf.len);
     return 0;
 }
 
@@ -84,9 +81,7 @@ int vj_alias_plan(const struct vj_cjail *j, char ***out, size_t *n, vj_error_t *
                 }
                 if (!alias)
                     continue;
-                *out = xrealloc(*out, (*n + 2) * sizeof **out);
-                (*out)[(*n)++] = alias;
-                (*out)[*n] = NULL;
+                vj_strv_push(out, n, alias);
             }
         }
     }

@@ -411,9 +411,7 @@ static char **split_list(const char *s, size_t *n)
     while (s && *s) {
         size_t len = strcspn(s, ",");
         if (len) {
-            v = xrealloc(v, (*n + 2) * sizeof *v);
-            v[(*n)++] = xstrndup(s, len);
-            v[*n] = NULL;
+            vj_strv_push(&v, n, xstrndup(s, len));
         }
         s += len;
         if (*s)

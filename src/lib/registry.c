@@ -289,13 +289,9 @@ static int rec_parse(const char *text, struct vj_rec *r, bool light)
             } else if (!strcmp(k, "nsfds")) {
                 r->mntns_fd = atoi(f[1]);
             } else if (!strcmp(k, "mount")) {
-                r->mounts = xrealloc(r->mounts, (r->nmounts + 2) * sizeof *r->mounts);
-                r->mounts[r->nmounts++] = xstrdup(f[1]);
-                r->mounts[r->nmounts] = NULL;
+                vj_strv_push(&r->mounts, &r->nmounts, xstrdup(f[1]));
             } else if (!strcmp(k, "alias")) {
-                r->aliases = xrealloc(r->aliases, (r->naliases + 2) * sizeof *r->aliases);
-                r->aliases[r->naliases++] = xstrdup(f[1]);
-                r->aliases[r->naliases] = NULL;
+                vj_strv_push(&r->aliases, &r->naliases, xstrdup(f[1]));
             } else if (!strcmp(k, "symlink")) {
                 r->symlinks = xstrdup(f[1]);
             } else if (!strcmp(k, "netns")) {

@@ -63,8 +63,8 @@ static void policy_warn(struct vj_policy *p, const struct vj_cjail *j, const cha
  * their libjail numbers 1, 2, 0, or the boolean form (bare name = new,
  * "no" form or false = disable).
  */
-static int jailsys_value(const struct vj_cjail *j, const char *name, int dflt, int *out,
-                         vj_error_t *err)
+int vj_jailsys_value(const struct vj_cjail *j, const char *name, int dflt, int *out,
+                     vj_error_t *err)
 {
     const struct vj_cparam *p = vj_cjail_get(j, name);
     if (!p) {
@@ -155,7 +155,7 @@ static int policy_sysv(struct vj_policy *p, const struct vj_cjail *j, vj_error_t
     int dflt = vj_cjail_bool(j, "allow.sysvipc", false) ? VJ_JS_INHERIT : VJ_JS_DISABLE;
     int inherit = -1, fresh = -1;
     for (int k = 0; k < VJ_SYSV_N; k++) {
-        if (jailsys_value(j, sysv_names[k], dflt, &p->sysv[k], err) < 0)
+        if (vj_jailsys_value(j, sysv_names[k], dflt, &p->sysv[k], err) < 0)
             return -1;
         if (p->sysv[k] == VJ_JS_INHERIT && inherit < 0)
             inherit = k;
@@ -238,8 +238,6 @@ static void policy_mount(struct vj_policy *p, const struct vj_cjail *j)
     p->mount_fs = fs & ~(unsigned)(VJ_MNT_FDESCFS | VJ_MNT_ZFS);
 }
 
-/* ip4, ip4.addr, ip6, ip6.addr (security_netaddr.c; the interface
- * aliases and ip_hostname: engine_alias.c). */
 /* Kernel parameters Linux has no place for, kept for jls: said once. */
 static void policy_recorded_only(struct vj_policy *p, const struct vj_cjail *j)
 {
@@ -251,9 +249,10 @@ static void policy_recorded_only(struct vj_policy *p, const struct vj_cjail *j)
         policy_warn(p, j, "osreldate", "recorded for jls only: Linux has no __FreeBSD_version");
 }
 
+/* ip4, ip4.addr, ip6, ip6.addr (security_netaddr.c; the interface
+ * aliases and ip_hostname: engine_alias.c). */
 static int policy_netaddr(struct vj_policy *p, const struct vj_cjail *j, vj_error_t *err)
 {
-    policy_recorded_only(p, j);
     if (vj_netaddr_parse(j, p->vnet, jail_name(j), &p->net, err) < 0)
         return -1;
     if (p->net) {
@@ -274,11 +273,12 @@ int vj_policy_from_jail(const struct vj_cjail *j, struct vj_policy **out, vj_err
     p->jail = xstrdup(jail_name(j));
 
     int vnet;
-    if (jailsys_value(j, "vnet", VJ_JS_INHERIT, &vnet, err) < 0)
+    if (vj_jailsys_value(j, "vnet", VJ_JS_INHERIT, &vnet, err) < 0)
         goto fail;
     p->vnet = vnet == VJ_JS_NEW;
     if (policy_netaddr(p, j, err) < 0)
         goto fail;
+    policy_recorded_only(p, j);
 
     if (policy_sysv(p, j, err) < 0)
         goto fail;

@@ -80,28 +80,18 @@ int vj_netaddr_parse(const struct vj_cjail *j, bool vnet, const char *jail,
         return 0; /* (its own stack) */
     /* FreeBSD's kernel: a family the jail says nothing of is disabled */
     struct vj_netaddr *na = xcalloc(1, sizeof *na);
-    const struct vj_cparam *modes[2] = {m4, m6};
+    const char *const names[2] = {"ip4", "ip6"};
     size_t counts[2] = {n4, n6};
     int *dst[2] = {&na->mode4, &na->mode6};
     for (int f = 0; f < 2; f++) {
-        const struct vj_cparam *m = modes[f];
-        const char *v = m && m->nvalues ? m->values[m->nvalues - 1] : NULL;
-        int mode;
+        if (vj_jailsys_value(j, names[f], VJ_JS_DISABLE, dst[f], err) < 0) {
+            free(na);
+            return -1;
+        }
         if (counts[f])
-            mode = VJ_JS_NEW; /* FreeBSD: addresses imply "new" */
-        else if (!m)
-            mode = VJ_JS_DISABLE; /* (not mentioned) */
-        else if (!v)
-            mode = m->negated ? VJ_JS_DISABLE : VJ_JS_NEW;
-        else if (!strcmp(v, "inherit") || !strcmp(v, "2"))
-            mode = VJ_JS_INHERIT;
-        else if (!strcmp(v, "disable") || !strcmp(v, "0") || param_parse_bool(v) == 0)
-            mode = VJ_JS_DISABLE;
-        else
-            mode = VJ_JS_NEW; /* "new" without addresses: none to use */
-        if (mode == VJ_JS_NEW && !counts[f])
-            mode = VJ_JS_DISABLE;
-        *dst[f] = mode;
+            *dst[f] = VJ_JS_NEW; /* FreeBSD: addresses imply "new" */
+        else if (*dst[f] == VJ_JS_NEW)
+            *dst[f] = VJ_JS_DISABLE; /* "new" without addresses: none to use */
     }
     if (vnet) {
         /* (FreeBSD's kernel: its own stack needs no restriction; ip4 and

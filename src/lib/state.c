@@ -291,6 +291,17 @@ static int run_hooks(const struct run *r, const struct work *w, const struct vj_
 /* ---------------------------------------------------------------- */
 /* removal                                                          */
 
+/* -v: an interface alias ("IFACE ADDR/LEN") as FreeBSD's jail(8) shows
+ * the ifconfig command it runs. */
+static void note_alias(const struct work *w, const char *alias, const char *verb)
+{
+    const char *sp = strchr(alias, ' ');
+    if (!sp)
+        return;
+    notej(NULL, w, "ifconfig %.*s %s %s %s\n", (int)(sp - alias), alias,
+          strchr(sp, ':') ? "inet6" : "inet", sp + 1, verb);
+}
+
 /* Unmount, in reverse order, every recorded mount, then remove the
  * interface aliases (FreeBSD's steps 6 and 7).  Used on rollback and
  * after exec.poststop. */
@@ -305,12 +316,8 @@ static void release_mounts(struct vj_rec *rec, const struct work *w, bool verbos
             warn_err(w, &err);
     }
     for (size_t i = rec->naliases; i-- > 0;) {
-        if (verbose) {
-            const char *sp = strchr(rec->aliases[i], ' ');
-            printf("%s%sifconfig %.*s %s %s -alias\n", w->cfgname ? w->name : "",
-                   w->cfgname ? ": " : "", sp ? (int)(sp - rec->aliases[i]) : 0, rec->aliases[i],
-                   sp && strchr(sp, ':') ? "inet6" : "inet", sp ? sp + 1 : "");
-        }
+        if (verbose)
+            note_alias(w, rec->aliases[i], "-alias");
         vj_alias_del(rec->aliases[i]);
     }
 }
@@ -929,18 +936,13 @@ static int create_jail(const struct run *r, struct work *w)
     /* 2: interface aliases (IPv4, then IPv6), each recorded before it is
      * added; one that cannot be added is not ours to remove */
     for (size_t i = 0; i < naliases; i++) {
-        rec.aliases = xrealloc(rec.aliases, (rec.naliases + 2) * sizeof *rec.aliases);
-        rec.aliases[rec.naliases++] = xstrdup(aliases[i]);
-        rec.aliases[rec.naliases] = NULL;
+        vj_strv_push(&rec.aliases, &rec.naliases, xstrdup(aliases[i]));
         if (rec_save_locked(&rec, &err) < 0) {
             warn_err(w, &err);
             goto fail;
         }
-        if (verbosity(o) > 0) {
-            const char *sp = strchr(aliases[i], ' ');
-            notej(r, w, "ifconfig %.*s %s %s alias\n", (int)(sp - aliases[i]), aliases[i],
-                  strchr(sp, ':') ? "inet6" : "inet", sp + 1);
-        }
+        if (verbosity(o) > 0)
+            note_alias(w, aliases[i], "alias");
         if (vj_alias_add(aliases[i], &err) < 0) {
             free(rec.aliases[--rec.naliases]);
             rec.aliases[rec.naliases] = NULL;
@@ -953,9 +955,7 @@ static int create_jail(const struct run *r, struct work *w)
     }
     /* 3-7: mounts, each recorded before it is made */
     for (size_t i = 0; i < nmnts; i++) {
-        rec.mounts = xrealloc(rec.mounts, (rec.nmounts + 2) * sizeof *rec.mounts);
-        rec.mounts[rec.nmounts++] = xstrdup(mnts[i].target);
-        rec.mounts[rec.nmounts] = NULL;
+        vj_strv_push(&rec.mounts, &rec.nmounts, xstrdup(mnts[i].target));
         if (rec_save_locked(&rec, &err) < 0) {
             warn_err(w, &err);
             goto fail;
@@ -1908,35 +1908,40 @@ int vj_run_child(int parent_jid, const char *flags, char **args, size_t nargs)
      * the child gets as its own: its processes are not in the parent's
      * cgroup, where the parent's is enforced. */
     static const char *const fam[2][2] = {{"ip4", "ip4.addr"}, {"ip6", "ip6.addr"}};
+    static struct vj_cjail unset;
+    const struct vj_cjail *pparams = parent.j.params ? parent.j.params : &unset;
     for (int fi = 0; fi < 2; fi++) {
-        const char *v = vj_cjail_str(cj, fam[fi][0]);
-        const struct vj_cparam *cp = vj_cjail_get(cj, fam[fi][0]);
-        if (!cp)
+        int mode;
+        if (!vj_cjail_get(cj, fam[fi][0]))
             continue;
-        bool inherit = v && (!strcmp(v, "inherit") || !strcmp(v, "2"));
-        bool disable = cp->negated || (v && (!strcmp(v, "disable") || !strcmp(v, "0")));
-        if (!inherit && !disable) {
+        if (vj_jailsys_value(cj, fam[fi][0], VJ_JS_DISABLE, &mode, &err) < 0) {
+            child_fail("%s", err->msg);
+            vj_error_release(&err);
+            goto out;
+        }
+        if (mode == VJ_JS_NEW) {
             child_fail("%s: a child jail can only inherit or disable it", fam[fi][0]);
             goto out;
         }
-        if (disable)
+        if (mode == VJ_JS_DISABLE)
             continue;
-        const struct vj_cparam *pm = parent.j.params ? vj_cjail_get(parent.j.params, fam[fi][0]) : NULL;
-        const struct vj_cparam *pa = parent.j.params ? vj_cjail_get(parent.j.params, fam[fi][1]) : NULL;
-        if (pa && pa->nvalues) {
+        /* inherit: the parent's mode, as its own restriction decides it */
+        struct vj_netaddr *pn = NULL;
+        if (vj_netaddr_parse(pparams, vj_jail_is_vnet(pparams), "", &pn, &err) < 0)
+            vj_error_release(&err);
+        int pmode = !pn ? VJ_JS_INHERIT : fi ? pn->mode6 : pn->mode4;
+        free(pn);
+        if (pmode == VJ_JS_NEW) {
+            const struct vj_cparam *pa = vj_cjail_get(pparams, fam[fi][1]);
             struct vj_buf b = {0};
-            for (size_t k = 0; k < pa->nvalues; k++)
+            for (size_t k = 0; pa && k < pa->nvalues; k++)
                 buf_printf(&b, "%s%s", k ? "," : "", pa->values[k]);
             cleanup_free char *joined = buf_steal(&b);
             vj_cjail_set(cj, fam[fi][1], joined);
-            vj_cjail_set(cj, fam[fi][0], "new");
-        } else {
-            /* the parent unrestricted (inherit) or without that family */
-            bool pinh = pm && pm->nvalues &&
-                        (!strcmp(pm->values[pm->nvalues - 1], "inherit") ||
-                         !strcmp(pm->values[pm->nvalues - 1], "2"));
-            vj_cjail_set(cj, fam[fi][0], pinh ? "inherit" : "disable");
         }
+        vj_cjail_set(cj, fam[fi][0], pmode == VJ_JS_NEW       ? "new"
+                                     : pmode == VJ_JS_INHERIT ? "inherit"
+                                                              : "disable");
     }
     full = xasprintf("%s.%s", parent.j.name, name);
     vj_cjail_set(cj, "name", full);

@@ -75,6 +75,13 @@ char *xstrndup(const char *s, size_t n)
     return p;
 }
 
+void vj_strv_push(char ***v, size_t *n, char *s)
+{
+    *v = xrealloc(*v, (*n + 2) * sizeof **v);
+    (*v)[(*n)++] = s;
+    (*v)[*n] = NULL;
+}
+
 static char *xvasprintf(const char *fmt, va_list ap)
 {
     char *s;

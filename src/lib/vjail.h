@@ -77,6 +77,8 @@ void *xcalloc(size_t n, size_t m);
 void *xrealloc(void *p, size_t n);
 char *xstrdup(const char *s);
 char *xstrndup(const char *s, size_t n);
+/* Append s (taken over) to the NULL-terminated array *v of *n strings. */
+void vj_strv_push(char ***v, size_t *n, char *s);
 char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* Growable string buffer. */
@@ -753,6 +755,11 @@ enum {
 /* "devfs" ... for one VJ_MNT_* bit; NULL for anything else. */
 const char *vj_mount_fs_name(unsigned bit);
 int vj_policy_from_jail(const struct vj_cjail *j, struct vj_policy **out, vj_error_t *err);
+/* A jailsys parameter (vnet, ip4, sysvmsg ...) as VJ_JS_*: "new",
+ * "inherit", "disable", libjail's 1, 2, 0, or the boolean form; dflt
+ * when it is not set; an unknown value is an error naming it. */
+int vj_jailsys_value(const struct vj_cjail *j, const char *name, int dflt, int *out,
+                     vj_error_t *err);
 void vj_policy_free(struct vj_policy *p);
 /* Warnings for parameters without a Linux meaning (never NULL; NULL-
  * terminated).  Print them when a jail is created or modified, not on

@@ -28,15 +28,6 @@ mkjail()
         mount.procfs mount.devfs persist "$@"
 }
 
-# probe SUFFIX EXPECTED OP [ARG]: run the probe in the jail, expect its output
-probe()
-{
-    local n=$1 want=$2 st=1
-    shift 2
-    [ "$want" = ok ] && st=0
-    atf_check -s exit:$st -o inline:"$want\n" "$(vj_bin jexec)" "$(vj_name "$n")" /probe "$@"
-}
-
 jexec_sh()
 {
     local n=$1
@@ -67,11 +58,11 @@ mount_denied_body()
     atf_check -s not-exit:0 -e ignore "$(vj_bin jexec)" "$(vj_name j)" mount -t tmpfs none /tmp
     atf_check -s not-exit:0 -e ignore "$(vj_bin jexec)" "$(vj_name j)" mount --bind /etc /tmp
     atf_check -s not-exit:0 -e ignore "$(vj_bin jexec)" "$(vj_name j)" umount /proc
-    probe j EPERM umount /proc/kmsg
-    probe j EPERM bind_mount /etc /tmp
-    probe j EPERM open_tree_clone /etc
-    probe j EPERM fsopen tmpfs
-    probe j EPERM pivot_root /tmp /tmp
+    vj_probe j EPERM umount /proc/kmsg
+    vj_probe j EPERM bind_mount /etc /tmp
+    vj_probe j EPERM open_tree_clone /etc
+    vj_probe j EPERM fsopen tmpfs
+    vj_probe j EPERM pivot_root /tmp /tmp
     # vjail-mountd only serves allow.mount jails
     atf_check -o empty -x "$(vj_bin jexec) $(vj_name j) sh -c 'cat /proc/[0-9]*/comm' | grep vjail-mountd || true"
 }
@@ -85,8 +76,8 @@ raw_sockets_body()
     # (IPv4 available: without ip4 parameters it would be disabled)
     mkjail a ip4=inherit
     mkjail b ip4=inherit allow.raw_sockets
-    probe a EPERM raw_socket
-    probe b ok raw_socket
+    vj_probe a EPERM raw_socket
+    vj_probe b ok raw_socket
 }
 raw_sockets_cleanup() { vj_cleanup; }
 
@@ -97,14 +88,14 @@ socket_af_body()
     setup
     mkjail a allow.raw_sockets
     mkjail b allow.raw_sockets allow.socket_af
-    probe a ok unix_socket
-    probe a ok netlink_socket
+    vj_probe a ok unix_socket
+    vj_probe a ok netlink_socket
     # even with CAP_NET_RAW, link-level sockets need allow.socket_af
-    probe a EPERM packet_socket
-    probe b ok packet_socket
-    probe a EPERM vsock_socket
+    vj_probe a EPERM packet_socket
+    vj_probe b ok packet_socket
+    vj_probe a EPERM vsock_socket
     if root/probe vsock_socket >/dev/null; then
-        probe b ok vsock_socket
+        vj_probe b ok vsock_socket
     fi
 }
 socket_af_cleanup() { vj_cleanup; }
@@ -115,12 +106,12 @@ sysv_disable_body()
 {
     setup
     mkjail j
-    probe j ENOSYS msgget
-    probe j ENOSYS semget
-    probe j ENOSYS shmget
+    vj_probe j ENOSYS msgget
+    vj_probe j ENOSYS semget
+    vj_probe j ENOSYS shmget
     mkjail m sysvmsg=new
-    probe m ok msgget
-    probe m ENOSYS shmget
+    vj_probe m ok msgget
+    vj_probe m ENOSYS shmget
 }
 sysv_disable_cleanup() { vj_cleanup; }
 
@@ -135,10 +126,10 @@ sysv_new_inherit_body()
     mkjail n sysvshm=new sysvmsg=new sysvsem=new
     mkjail i allow.sysvipc
     mkjail s sysvshm=inherit
-    probe n ENOENT shm_find 0x766a7401
-    probe i ok shm_find 0x766a7401
-    probe s ok shm_find 0x766a7401
-    probe s ENOSYS msgget
+    vj_probe n ENOENT shm_find 0x766a7401
+    vj_probe i ok shm_find 0x766a7401
+    vj_probe s ok shm_find 0x766a7401
+    vj_probe s ENOSYS msgget
 }
 sysv_new_inherit_cleanup()
 {
@@ -163,7 +154,7 @@ modules_body()
 {
     setup
     mkjail j
-    probe j EPERM finit_module
+    vj_probe j EPERM finit_module
     atf_check -s not-exit:0 -e ignore "$(vj_bin jexec)" "$(vj_name j)" insmod /probe
 }
 modules_cleanup() { vj_cleanup; }
@@ -174,14 +165,14 @@ proc_sys_body()
 {
     setup
     mkjail j
-    probe j EROFS rewrite /proc/sys/kernel/core_pattern
-    probe j EROFS openw /proc/sys/vm/drop_caches
-    probe j EROFS openw /proc/sys/vm/swappiness
+    vj_probe j EROFS rewrite /proc/sys/kernel/core_pattern
+    vj_probe j EROFS openw /proc/sys/vm/drop_caches
+    vj_probe j EROFS openw /proc/sys/vm/swappiness
     # masked: empty and read-only
     for f in keys timer_list kmsg kallsyms; do
         [ -e "/proc/$f" ] || continue
         atf_check -o empty "$(vj_bin jexec)" "$(vj_name j)" cat "/proc/$f"
-        probe j EROFS openw "/proc/$f"
+        vj_probe j EROFS openw "/proc/$f"
     done
 }
 proc_sys_cleanup() { vj_cleanup; }
@@ -199,9 +190,9 @@ vnet_sysctl_body()
         'echo 1 > /proc/sys/net/ipv4/ip_forward && cat /proc/sys/net/ipv4/ip_forward'
     [ "$(cat /proc/sys/net/ipv4/ip_forward)" = "$before" ] ||
         atf_fail "the host's net.ipv4.ip_forward changed"
-    probe v EROFS rewrite /proc/sys/kernel/core_pattern
+    vj_probe v EROFS rewrite /proc/sys/kernel/core_pattern
     # without vnet the network settings are the host's: read-only
-    probe n EROFS rewrite /proc/sys/net/ipv4/ip_forward
+    vj_probe n EROFS rewrite /proc/sys/net/ipv4/ip_forward
 }
 vnet_sysctl_cleanup() { vj_cleanup; }
 
@@ -211,8 +202,8 @@ mknod_body()
 {
     setup
     mkjail j
-    probe j EPERM mknod_chr /tmp/vjt_null
-    probe j ok mkfifo /tmp/vjt_fifo
+    vj_probe j EPERM mknod_chr /tmp/vjt_null
+    vj_probe j ok mkfifo /tmp/vjt_fifo
     atf_check -s not-exit:0 -e ignore "$(vj_bin jexec)" "$(vj_name j)" mknod /tmp/vjt_sda b 8 0
 }
 mknod_cleanup() { vj_cleanup; }
@@ -224,7 +215,7 @@ chroot_escape_body()
     setup
     mkjail j
     touch vjt_outside_marker
-    probe j ENOENT chroot_escape "$PWD/vjt_outside_marker"
+    vj_probe j ENOENT chroot_escape "$PWD/vjt_outside_marker"
 }
 chroot_escape_cleanup() { vj_cleanup; }
 
@@ -311,7 +302,7 @@ open_by_handle_body()
 {
     setup
     mkjail j
-    probe j EPERM open_by_handle
+    vj_probe j EPERM open_by_handle
 }
 open_by_handle_cleanup() { vj_cleanup; }
 
@@ -321,7 +312,7 @@ clock_body()
 {
     setup
     mkjail j
-    probe j EPERM settime
+    vj_probe j EPERM settime
     atf_check -s not-exit:0 -e ignore "$(vj_bin jexec)" "$(vj_name j)" adjtimex -o 0
 }
 clock_cleanup() { vj_cleanup; }
@@ -332,7 +323,7 @@ reboot_body()
 {
     setup
     mkjail j
-    probe j EPERM reboot
+    vj_probe j EPERM reboot
 }
 reboot_cleanup() { vj_cleanup; }
 
@@ -343,7 +334,7 @@ kernel_interfaces_body()
     setup
     mkjail j
     for op in keyctl bpf perf userfaultfd io_uring; do
-        probe j EPERM $op
+        vj_probe j EPERM $op
     done
 }
 kernel_interfaces_cleanup() { vj_cleanup; }
@@ -354,10 +345,10 @@ namespaces_body()
 {
     setup
     mkjail j
-    probe j EPERM unshare_user
-    probe j EPERM unshare_net
-    probe j ENOSYS clone3
-    probe j EPERM setns
+    vj_probe j EPERM unshare_user
+    vj_probe j EPERM unshare_net
+    vj_probe j ENOSYS clone3
+    vj_probe j EPERM setns
     atf_check -s not-exit:0 -e ignore "$(vj_bin jexec)" "$(vj_name j)" unshare -U -r true
 }
 namespaces_cleanup() { vj_cleanup; }
@@ -371,7 +362,7 @@ tiocsti_body()
         atf_skip "TIOCSTI is disabled on this host (dev.tty.legacy_tiocsti=0)"
     fi
     mkjail j
-    probe j EPERM tiocsti
+    vj_probe j EPERM tiocsti
 }
 tiocsti_cleanup() { vj_cleanup; }
 
@@ -394,8 +385,8 @@ set_hostname_body()
     setup
     mkjail a host.hostname=vjt.before
     mkjail b host.hostname=vjt.before allow.noset_hostname
-    probe b EPERM sethostname vjt.after
-    probe a ok sethostname vjt.after
+    vj_probe b EPERM sethostname vjt.after
+    vj_probe a ok sethostname vjt.after
     atf_check -o inline:"vjt.after\n" "$(vj_bin jexec)" "$(vj_name a)" hostname
     # the host's is untouched
     [ "$(hostname)" != vjt.after ] || atf_fail "the host's hostname changed"
@@ -412,8 +403,8 @@ mlock_body()
     setup
     mkjail a
     mkjail b allow.mlock
-    probe a EPERM mlock
-    probe b ok mlock
+    vj_probe a EPERM mlock
+    vj_probe b ok mlock
 }
 mlock_cleanup() { vj_cleanup; }
 
@@ -424,8 +415,8 @@ read_msgbuf_body()
     setup
     mkjail a
     mkjail b allow.read_msgbuf
-    probe a EPERM syslog
-    probe b ok syslog
+    vj_probe a EPERM syslog
+    vj_probe b ok syslog
     atf_check -s not-exit:0 -e ignore -o ignore "$(vj_bin jexec)" "$(vj_name a)" dmesg
     # reading is allowed, clearing the host's buffer is not
     atf_check -s not-exit:0 -e ignore -o ignore "$(vj_bin jexec)" "$(vj_name b)" dmesg -c
@@ -439,9 +430,9 @@ reserved_ports_body()
     setup
     mkjail a vnet
     mkjail b vnet allow.noreserved_ports
-    probe a ok bind 80
-    probe b EACCES bind 80
-    probe b ok bind 8080
+    vj_probe a ok bind 80
+    vj_probe b EACCES bind 80
+    vj_probe b ok bind 8080
 }
 reserved_ports_cleanup() { vj_cleanup; }
 
@@ -471,7 +462,7 @@ devfs_body()
     atf_check -s not-exit:0 -e ignore "$(vj_bin jexec)" "$(vj_name d4)" ls /dev/mem /dev/vda /dev/kmsg
     # its own pts instance: the host's terminals are not there
     atf_check -o inline:"ptmx\n" "$(vj_bin jexec)" "$(vj_name d4)" ls /dev/pts
-    probe d4 EPERM mknod_chr /dev/vjt_mem
+    vj_probe d4 EPERM mknod_chr /dev/vjt_mem
     mkjail d1 devfs_ruleset=1
     atf_check -o empty "$(vj_bin jexec)" "$(vj_name d1)" ls /dev
     mkjail d2 devfs_ruleset=2

@@ -33,15 +33,6 @@ mkjail()
         mount.procfs mount.devfs persist allow.mount enforce_statfs=1 "$@"
 }
 
-# probe SUFFIX EXPECTED OP [ARG ...]: run the probe in the jail, expect its output
-probe()
-{
-    local n=$1 want=$2 st=1
-    shift 2
-    [ "$want" = ok ] && st=0
-    atf_check -s exit:$st -o inline:"$want\n" "$(vj_bin jexec)" "$(vj_name "$n")" /probe "$@"
-}
-
 # jx SUFFIX CMD...: run a command in the jail
 jx()
 {
@@ -57,15 +48,15 @@ denied_body()
     setup
     atf_check -o ignore -e ignore "$(vj_bin jail)" -c name="$(vj_name j)" path="$PWD/root" \
         mount.procfs mount.devfs persist
-    probe j EPERM mount tmpfs /mnt/a
-    probe j EPERM bind_mount /etc /mnt/a
-    probe j EPERM umount /proc
-    probe j EPERM fsopen tmpfs
+    vj_probe j EPERM mount tmpfs /mnt/a
+    vj_probe j EPERM bind_mount /etc /mnt/a
+    vj_probe j EPERM umount /proc
+    vj_probe j EPERM fsopen tmpfs
     # FreeBSD: allow.mount needs enforce_statfs < 2; said so, and nothing mounts
     atf_check -o ignore -e match:"allow.mount: has no effect while enforce_statfs is 2" \
         "$(vj_bin jail)" -c name="$(vj_name s)" path="$PWD/root" persist allow.mount \
         allow.mount.tmpfs
-    probe s EPERM mount tmpfs /mnt/a
+    vj_probe s EPERM mount tmpfs /mnt/a
     atf_check -s not-exit:0 -e ignore "$(vj_bin jexec)" "$(vj_name s)" mount -t tmpfs tmpfs /mnt/a
 }
 denied_cleanup() { vj_cleanup; }
@@ -97,7 +88,7 @@ tmpfs_body()
     atf_check "$(vj_bin jexec)" "$(vj_name t)" umount /mnt/a
     atf_check -s not-exit:0 -e ignore "$(vj_bin jexec)" "$(vj_name t)" cat /mnt/a/f
     # as on FreeBSD, a refused mount is EPERM: mount(8) fails
-    probe t EPERM mount ramfs /mnt/a
+    vj_probe t EPERM mount ramfs /mnt/a
     atf_check -s not-exit:0 -e match:"mount: " "$(vj_bin jexec)" "$(vj_name t)" mount -t ramfs ramfs /mnt/a
 }
 tmpfs_cleanup() { vj_cleanup; }
@@ -116,7 +107,7 @@ nullfs_body()
     atf_check -o match:"^root:" "$(vj_bin jexec)" "$(vj_name n)" cat /mnt/b/passwd
     atf_check -s not-exit:0 -e match:"Read-only" "$(vj_bin jexec)" "$(vj_name n)" touch /mnt/b/vjt
     atf_check "$(vj_bin jexec)" "$(vj_name n)" umount /mnt/b
-    probe n ok open_tree_clone /etc
+    vj_probe n ok open_tree_clone /etc
     # only the jail's tree: the host's files are not under a bind of /
     touch vjt_outside_marker
     atf_check "$(vj_bin jexec)" "$(vj_name n)" mount --rbind / /mnt/a
@@ -137,17 +128,17 @@ procfs_body()
     for f in kmsg keys timer_list; do
         [ -e "/proc/$f" ] || continue
         atf_check -o empty "$(vj_bin jexec)" "$(vj_name p)" cat "/mnt/a/$f"
-        probe p EINVAL umount "/mnt/a/$f"
+        vj_probe p EINVAL umount "/mnt/a/$f"
     done
-    probe p EROFS rewrite /mnt/a/sys/kernel/core_pattern
+    vj_probe p EROFS rewrite /mnt/a/sys/kernel/core_pattern
     atf_check "$(vj_bin jexec)" "$(vj_name p)" umount -l /mnt/a
     # FreeBSD's name; linprocfs is its own parameter
     atf_check "$(vj_bin jexec)" "$(vj_name p)" mount -t procfs proc /mnt/b
     atf_check "$(vj_bin jexec)" "$(vj_name p)" umount -l /mnt/b
-    probe p EPERM mount linprocfs /mnt/a
+    vj_probe p EPERM mount linprocfs /mnt/a
     mkjail l allow.mount.linprocfs
-    probe l ok mount linprocfs /mnt/a
-    probe l EPERM mount procfs /mnt/b
+    vj_probe l ok mount linprocfs /mnt/a
+    vj_probe l EPERM mount procfs /mnt/b
 }
 procfs_cleanup() { vj_cleanup; }
 
@@ -162,7 +153,7 @@ devfs_body()
     atf_check -o inline:"1\n" "$(vj_bin jexec)" "$(vj_name d)" sh -c 'head -c1 /mnt/a/zero | wc -c'
     atf_check "$(vj_bin jexec)" "$(vj_name d)" mount -t devpts devpts /mnt/b
     atf_check -o inline:"ptmx\n" "$(vj_bin jexec)" "$(vj_name d)" ls /mnt/b
-    probe d EPERM mount tmpfs /mnt/a
+    vj_probe d EPERM mount tmpfs /mnt/a
 }
 devfs_cleanup() { vj_cleanup; }
 
@@ -176,12 +167,12 @@ fusefs_body()
     mkjail f allow.mount.fusefs
     mkjail x allow.mount.tmpfs
     # the kernel's first request arrives on the jailed daemon's descriptor
-    probe f ok fuse_mount /mnt/a
+    vj_probe f ok fuse_mount /mnt/a
     atf_check -o match:"^c" "$(vj_bin jexec)" "$(vj_name f)" stat -c %A /dev/fuse
     atf_check -s not-exit:0 -e ignore "$(vj_bin jexec)" "$(vj_name x)" ls /dev/fuse
     # a node the jail carries is useless without allow.mount.fusefs
-    probe x EPERM openw /vjt_fuse
-    probe f ok openw /vjt_fuse
+    vj_probe x EPERM openw /vjt_fuse
+    vj_probe f ok openw /vjt_fuse
 }
 fusefs_cleanup() { vj_cleanup; }
 
@@ -193,30 +184,30 @@ types_body()
     local t p
     # allow.mount alone: nothing
     mkjail none
-    probe none EPERM mount tmpfs /mnt/a
-    probe none EPERM mount proc /mnt/a
-    probe none EPERM mount devpts /mnt/a
-    probe none EPERM mount nullfs /mnt/a
-    probe none EPERM bind_mount /etc /mnt/a
-    probe none EPERM open_tree_clone /etc
+    vj_probe none EPERM mount tmpfs /mnt/a
+    vj_probe none EPERM mount proc /mnt/a
+    vj_probe none EPERM mount devpts /mnt/a
+    vj_probe none EPERM mount nullfs /mnt/a
+    vj_probe none EPERM bind_mount /etc /mnt/a
+    vj_probe none EPERM open_tree_clone /etc
     # every type but one: that one is refused
     for t in tmpfs:tmpfs nullfs:nullfs procfs:procfs devfs:devpts linsysfs:sysfs; do
         p=${t%%:*}
         mkjail "no$p" $(echo $ALLTYPES | tr ' ' '\n' | grep -v "allow.mount.$p\$")
-        probe "no$p" EPERM mount "${t#*:}" /mnt/a
+        vj_probe "no$p" EPERM mount "${t#*:}" /mnt/a
     done
-    probe nonullfs EPERM bind_mount /etc /mnt/a
+    vj_probe nonullfs EPERM bind_mount /etc /mnt/a
     # with all of them: types without a FreeBSD counterpart, disks,
     # kernel interfaces, unknown names (no module is loaded for them)
     mkjail all $ALLTYPES
     for t in ramfs overlay mqueue cgroup cgroup2 binfmt_misc bpf hugetlbfs ext4 xfs \
         squashfs debugfs tracefs securityfs configfs fdescfs zfs vjtnosuchfs; do
-        probe all EPERM mount "$t" /mnt/a
+        vj_probe all EPERM mount "$t" /mnt/a
     done
     # the new mount API's fsopen would skip the type check: ENOSYS, so
     # that mount(8) falls back to mount(2)
-    probe all ENOSYS fsopen tmpfs
-    probe all ok mount tmpfs /mnt/a
+    vj_probe all ENOSYS fsopen tmpfs
+    vj_probe all ok mount tmpfs /mnt/a
 }
 types_cleanup() { vj_cleanup; }
 
@@ -226,31 +217,31 @@ locked_body()
 {
     setup
     mkjail j $ALLTYPES
-    probe j EINVAL umount /proc
-    probe j EINVAL umount /proc/kmsg
-    probe j EINVAL umount /proc/sys
-    probe j EINVAL umount /dev
-    probe j EINVAL umount /
+    vj_probe j EINVAL umount /proc
+    vj_probe j EINVAL umount /proc/kmsg
+    vj_probe j EINVAL umount /proc/sys
+    vj_probe j EINVAL umount /dev
+    vj_probe j EINVAL umount /
     atf_check -s not-exit:0 -e ignore "$(vj_bin jexec)" "$(vj_name j)" mount --move /proc /mnt/a
     # a bind of /proc without what covers its files: refused
-    probe j EINVAL bind_mount /proc /mnt/a
+    vj_probe j EINVAL bind_mount /proc /mnt/a
     atf_check -s not-exit:0 -e ignore "$(vj_bin jexec)" "$(vj_name j)" mount --bind / /mnt/a
     # /proc/sys stays read-only
     atf_check -s not-exit:0 -e ignore "$(vj_bin jexec)" "$(vj_name j)" mount -o remount,bind,rw /proc/sys
     atf_check -s not-exit:0 -e ignore "$(vj_bin jexec)" "$(vj_name j)" mount -o remount,rw /proc/sys
-    probe j EROFS rewrite /proc/sys/kernel/core_pattern
+    vj_probe j EROFS rewrite /proc/sys/kernel/core_pattern
     # the masks come along in a recursive bind, still locked
     atf_check "$(vj_bin jexec)" "$(vj_name j)" mount --rbind /proc /mnt/a
-    probe j EINVAL umount /mnt/a/kmsg
+    vj_probe j EINVAL umount /mnt/a/kmsg
     atf_check -o empty "$(vj_bin jexec)" "$(vj_name j)" cat /mnt/a/kmsg
-    probe j EROFS rewrite /mnt/a/sys/kernel/core_pattern
+    vj_probe j EROFS rewrite /mnt/a/sys/kernel/core_pattern
     atf_check "$(vj_bin jexec)" "$(vj_name j)" umount -l /mnt/a
     # no overlay of /proc (it would show what the masks cover)
-    probe j EPERM mount overlay /mnt/a "lowerdir=/proc"
+    vj_probe j EPERM mount overlay /mnt/a "lowerdir=/proc"
     # the root stays the root
-    probe j EPERM pivot_root /mnt /mnt/a
+    vj_probe j EPERM pivot_root /mnt /mnt/a
     touch vjt_outside_marker
-    probe j ENOENT chroot_escape "$PWD/vjt_outside_marker"
+    vj_probe j ENOENT chroot_escape "$PWD/vjt_outside_marker"
 }
 locked_cleanup() { vj_cleanup; }
 
@@ -275,13 +266,13 @@ isolation_body()
     fi
     # no device nodes, not even on a tmpfs of its own
     atf_check "$(vj_bin jexec)" "$(vj_name j)" mount -t tmpfs tmpfs /mnt/b
-    probe j EPERM mknod_chr /mnt/b/null
-    probe j EPERM mknod_chr /tmp/vjt_null
+    vj_probe j EPERM mknod_chr /mnt/b/null
+    vj_probe j EPERM mknod_chr /tmp/vjt_null
     # no modules, no new namespaces, the host's network untouched
-    probe j EPERM finit_module
-    probe j EPERM unshare_user
-    probe j EPERM setns
-    probe j EPERM raw_socket
+    vj_probe j EPERM finit_module
+    vj_probe j EPERM unshare_user
+    vj_probe j EPERM setns
+    vj_probe j EPERM raw_socket
     atf_check -s not-exit:0 -e ignore "$(vj_bin jexec)" "$(vj_name j)" ip link set lo down
     # the jail's own mounts only, in every process (vjail's included)
     jx j sh -c 'cat /proc/*/mountinfo' >mi 2>/dev/null || atf_fail "cannot read mountinfo"
@@ -309,18 +300,18 @@ interplay_body()
     atf_check -o match:"UP" "$(vj_bin jexec)" "$(vj_name v)" ifconfig lo
     atf_check "$(vj_bin jexec)" "$(vj_name v)" ip addr add 10.99.0.1/32 dev lo
     atf_check -o match:"10.99.0.1" "$(vj_bin jexec)" "$(vj_name v)" ip addr show lo
-    probe v ok bind 80
+    vj_probe v ok bind 80
     atf_check "$(vj_bin jexec)" "$(vj_name v)" mount -t tmpfs tmpfs /mnt/a
     # host name (allow.set_hostname, default), only with it
-    probe v ok sethostname vjt.after
+    vj_probe v ok sethostname vjt.after
     atf_check -o inline:"vjt.after\n" "$(vj_bin jexec)" "$(vj_name v)" hostname
     [ "$(hostname)" != vjt.after ] || atf_fail "the host's hostname changed"
     mkjail h allow.noset_hostname allow.mount.tmpfs
-    probe h EPERM sethostname vjt.after
+    vj_probe h EPERM sethostname vjt.after
     # System V IPC
     mkjail s sysvmsg=new allow.mount.tmpfs
-    probe s ok msgget
-    probe s ENOSYS shmget
+    vj_probe s ok msgget
+    vj_probe s ENOSYS shmget
     # rctl: vjail-mountd's work is not the jail's (sh and mount make 2 of 3)
     mkjail r allow.mount.tmpfs rctl=maxproc:deny=3
     atf_check -o inline:"ok\n" "$(vj_bin jexec)" "$(vj_name r)" sh -c 'mount -t tmpfs tmpfs /mnt/a && echo ok'

@@ -53,17 +53,6 @@ paths_check_back()
     vt_host_unchanged
 }
 
-# Wait until the jail can be entered.
-paths_wait()
-{
-    local i
-    for i in $(seq 100); do
-        "$JX" "$1" true 2>/dev/null && return 0
-        sleep 0.1
-    done
-    atf_fail "jail $1 did not start"
-}
-
 # ---- jail -r ----------------------------------------------------------------
 
 atf_test_case remove cleanup
@@ -98,7 +87,7 @@ last_process_body()
         command=/bin/sh -c "while [ ! -e $PWD/stop ]; do sleep 0.1; done" \
         > jail.out 2> jail.err &
     echo $! > jail.pid
-    paths_wait "$n"
+    vt_wait_jail "$n"
     paths_check_inside "$n"
     touch stop
     wait "$(cat jail.pid)" || atf_fail "jail -c failed: $(cat jail.err)"
@@ -152,7 +141,7 @@ jail_killed_case()
     "$JAIL" -c name="$n" path=/ persist $paths_net_args "vnet.interface=$B_END" \
         exec.start="sleep 30" > jail.out 2> jail.err &
     echo $! > jail.pid
-    paths_wait "$n"
+    vt_wait_jail "$n"
     # The interface is in the jail, exec.start is running.
     for i in $(seq 50); do
         [ -e "/sys/class/net/$B_END" ] || break

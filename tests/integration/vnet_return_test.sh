@@ -104,16 +104,6 @@ vr_kill_wait()
     vj_wait_exited "$1"
 }
 
-vr_wait_jail()
-{
-    local i
-    for i in $(seq 100); do
-        "$JX" "$1" true 2>/dev/null && return 0
-        sleep 0.1
-    done
-    atf_fail "jail $1 did not start: $(cat jail.err 2>/dev/null)"
-}
-
 # ---- jail -r --------------------------------------------------------------------
 
 atf_test_case remove cleanup
@@ -148,7 +138,7 @@ last_process_body()
         command=/bin/sh -c "while [ ! -e $PWD/stop ]; do sleep 0.1; done" \
         > jail.out 2> jail.err &
     echo $! > jail.pid
-    vr_wait_jail "$n"
+    vt_wait_jail "$n" jail.err
     vr_inside "$n"
     touch stop
     wait "$(cat jail.pid)" || atf_fail "jail -c failed: $(cat jail.err)"
@@ -195,7 +185,7 @@ vr_jail_killed()
     "$JAIL" -c name="$n" path=/ vnet persist "exec.created=ifconfig $B_END vnet $n" \
         exec.start="sleep 30" > jail.out 2> jail.err &
     echo $! > jail.pid
-    vr_wait_jail "$n"
+    vt_wait_jail "$n" jail.err
     for i in $(seq 50); do
         [ -e "/sys/class/net/$B_END" ] || break
         sleep 0.1
